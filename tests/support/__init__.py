@@ -1,0 +1,1 @@
+"""Shared test support: throwaway services the test suites start for themselves."""
