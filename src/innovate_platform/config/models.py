@@ -1,0 +1,391 @@
+"""Typed, frozen models of platform.yaml. Every other part of the platform reads only these."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .catalog import INSTANCE_CATALOG
+
+ACCOUNT_ID = r"^\d{12}$"
+ENV_NAMES = ("dev", "staging", "prod")
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class Model(BaseModel):
+    """Base: frozen, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _known_instance_type(value: str) -> str:
+    if value not in INSTANCE_CATALOG:
+        known = ", ".join(sorted(INSTANCE_CATALOG))
+        raise ValueError(f"'{value}' is not in the instance catalog; use one of: {known}")
+    return value
+
+
+class NodeGroup(Model):
+    """A managed node group. `role` decides its label and taint (system groups are tainted)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")
+    role: Literal["system", "app"]
+    instance_types: tuple[str, ...] = Field(min_length=1)
+    capacity_type: Literal["ON_DEMAND", "SPOT"]
+    min_size: int = Field(ge=0)
+    desired_size: int = Field(ge=0)
+    max_size: int = Field(ge=1)
+    disk_size_gib: int = Field(default=50, ge=20, le=1000)
+    cluster_autoscaler: bool = False
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types_in_catalog(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_known_instance_type(v) for v in value)
+
+    @model_validator(mode="after")
+    def _sizes_ordered(self) -> NodeGroup:
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise ValueError(
+                f"sizes must satisfy min_size <= desired_size <= max_size, got "
+                f"{self.min_size} / {self.desired_size} / {self.max_size}; fix the numbers"
+            )
+        return self
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"role": self.role}
+
+    @property
+    def taints(self) -> tuple[dict[str, str], ...]:
+        if self.role == "system":
+            return ({"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"},)
+        return ()
+
+
+class DisruptionBudget(Model):
+    """A Karpenter disruption budget: `nodes` (count or %), optionally only in a cron window."""
+
+    nodes: str = Field(pattern=r"^(\d+|\d+%)$")
+    reasons: tuple[Literal["Underutilized", "Empty", "Drifted"], ...] = ()
+    schedule: str | None = None
+    duration: str | None = Field(default=None, pattern=r"^(\d+h)?(\d+m)?$")
+
+    @model_validator(mode="after")
+    def _schedule_with_duration(self) -> DisruptionBudget:
+        if (self.schedule is None) != (self.duration is None):
+            raise ValueError("schedule and duration go together: set both or neither")
+        return self
+
+
+class NodePool(Model):
+    """A Karpenter NodePool for application capacity."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")
+    capacity_types: tuple[Literal["spot", "on-demand"], ...] = Field(min_length=1)
+    instance_types: tuple[str, ...] = Field(min_length=1)
+    min_zones: int = Field(default=1, ge=1, le=3)
+    consolidation_policy: Literal["WhenEmpty", "WhenEmptyOrUnderutilized"] = "WhenEmptyOrUnderutilized"
+    consolidate_after: str = Field(default="1m", pattern=r"^(\d+h)?(\d+m)?(\d+s)?$|^Never$")
+    expire_after: str = Field(default="720h", pattern=r"^(\d+h)?(\d+m)?(\d+s)?$|^Never$")
+    limit_cpu: int = Field(ge=1)
+    limit_memory_gib: int = Field(ge=1)
+    budgets: tuple[DisruptionBudget, ...] = (DisruptionBudget(nodes="10%"),)
+    dedicated_on_demand: bool = False
+    weight: int | None = Field(default=None, ge=1, le=100)
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types_in_catalog(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_known_instance_type(v) for v in value)
+
+    @model_validator(mode="after")
+    def _dedicated_is_on_demand(self) -> NodePool:
+        if self.dedicated_on_demand and self.capacity_types != ("on-demand",):
+            raise ValueError("dedicated_on_demand pools must have capacity_types: [on-demand]")
+        return self
+
+
+class Karpenter(Model):
+    """Karpenter settings of one environment."""
+
+    ami_alias: str = Field(pattern=r"^al2023@(v\d{8}|latest)$")
+    node_pools: tuple[NodePool, ...] = Field(min_length=1)
+
+
+class Endpoint(Model):
+    """The EKS API endpoint: private always; public optionally, limited to CIDRs."""
+
+    public: bool
+    public_cidrs: tuple[str, ...] = ()
+
+    @field_validator("public_cidrs")
+    @classmethod
+    def _cidrs_valid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in value:
+            net = ipaddress.ip_network(cidr, strict=True)
+            if net.prefixlen == 0:
+                raise ValueError(f"'{cidr}' opens the API to the internet; list your office or VPN CIDRs")
+        return value
+
+    @model_validator(mode="after")
+    def _public_needs_cidrs(self) -> Endpoint:
+        if self.public and not self.public_cidrs:
+            raise ValueError("a public endpoint needs public_cidrs (for example your VPN's CIDR)")
+        if not self.public and self.public_cidrs:
+            raise ValueError("public_cidrs is set but public is false: remove public_cidrs or set public: true")
+        return self
+
+
+class Team(Model):
+    """A team: an IAM role mapped to a Kubernetes group that owns its namespaces."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")
+    role_arn: str = Field(pattern=r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$")
+    namespaces: tuple[str, ...] = Field(min_length=1)
+
+    @property
+    def group(self) -> str:
+        return f"innovate:team:{self.name}"
+
+
+class App(Model):
+    """A workload the platform runs: its chart, namespace, owning team and AWS needs."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")
+    namespace: str
+    team: str
+    chart: str
+    s3_bucket: bool = False
+    database: bool = False
+
+
+class SleepSchedule(Model):
+    """When dev sleeps: from `sleep_at` to `wake_at` on weekdays, and all weekend."""
+
+    timezone: str
+    sleep_at: str = Field(pattern=HHMM)
+    wake_at: str = Field(pattern=HHMM)
+    # Workloads go to zero first; node groups follow this many minutes later (Karpenter
+    # needs that long to empty its nodes) and come back this many minutes before wake_at.
+    node_group_offset_minutes: int = Field(default=30, ge=5, le=120)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not an IANA time zone (for example Europe/Berlin)") from None
+        return value
+
+
+class Database(Model):
+    """The environment's RDS PostgreSQL instance."""
+
+    engine_version: str = Field(pattern=r"^\d+\.\d+$")
+    instance_class: str = Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    allocated_storage_gib: int = Field(ge=20, le=65536)
+    max_allocated_storage_gib: int = Field(ge=20, le=65536)
+    multi_az: bool
+    backup_retention_days: int = Field(ge=1, le=35)
+    deletion_protection: bool
+    performance_insights: bool
+    database_name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    iam_user: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
+
+    @model_validator(mode="after")
+    def _storage_growth(self) -> Database:
+        if self.max_allocated_storage_gib < self.allocated_storage_gib:
+            raise ValueError("max_allocated_storage_gib must be >= allocated_storage_gib")
+        return self
+
+
+class Environment(Model):
+    """One environment: its own AWS account, VPC and EKS cluster."""
+
+    name: Literal["dev", "staging", "prod"]
+    account: str = Field(pattern=ACCOUNT_ID)
+    vpc_cidr: str
+    az_count: int = Field(ge=2, le=3)
+    nat_gateways: int = Field(ge=0, le=3)
+    vpc_endpoints: bool = False
+    endpoint: Endpoint
+    admin_role_arns: tuple[str, ...] = Field(min_length=1)
+    teams: tuple[Team, ...] = ()
+    node_groups: tuple[NodeGroup, ...] = Field(min_length=1)
+    app_autoscaler: Literal["karpenter", "cluster-autoscaler"]
+    karpenter: Karpenter | None = None
+    sleep: SleepSchedule | None = None
+    database: Database
+    pod_security_groups: bool = False
+    log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = 30
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _cidr_valid(cls, value: str) -> str:
+        net = ipaddress.ip_network(value, strict=True)
+        if not 16 <= net.prefixlen <= 20:
+            raise ValueError(f"'{value}' must be a /16 to /20 so three AZs get public and private subnets")
+        if not net.is_private:
+            raise ValueError(f"'{value}' is not a private (RFC 1918) range")
+        return value
+
+    @property
+    def cluster_name(self) -> str:
+        return f"innovate-{self.name}"
+
+    @property
+    def uses_karpenter(self) -> bool:
+        return self.app_autoscaler == "karpenter"
+
+    def node_group(self, name: str) -> NodeGroup:
+        return next(g for g in self.node_groups if g.name == name)
+
+    @property
+    def instance_types(self) -> frozenset[str]:
+        types = {t for g in self.node_groups for t in g.instance_types}
+        if self.karpenter:
+            types |= {t for p in self.karpenter.node_pools for t in p.instance_types}
+        return frozenset(types)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Environment:
+        roles = [g.role for g in self.node_groups]
+        if "system" not in roles:
+            raise ValueError("node_groups needs a group with role: system for the add-ons")
+        names = [g.name for g in self.node_groups]
+        if len(names) != len(set(names)):
+            raise ValueError(f"node group names must be unique, got {names}")
+        self._check_autoscalers()
+        if not self.endpoint.public and self.nat_gateways == 0 and not self.vpc_endpoints:
+            raise ValueError(
+                "endpoint.public is false but the VPC has neither NAT gateways nor VPC endpoints: "
+                "CDK's kubectl handler and Flux would have no route to AWS and Git; "
+                "set nat_gateways >= 1 or vpc_endpoints: true"
+            )
+        if self.pod_security_groups:
+            weak = sorted(t for t in self.instance_types if not INSTANCE_CATALOG[t].supports_pod_security_groups)
+            if weak:
+                raise ValueError(
+                    f"pod_security_groups needs trunk-ENI capable instance types, but {', '.join(weak)} "
+                    "cannot carry pod ENIs; use m6i/m6a/r6a/c6i types or set pod_security_groups: false"
+                )
+        team_names = {t.name for t in self.teams}
+        if len(team_names) != len(self.teams):
+            raise ValueError("team names must be unique")
+        return self
+
+    def _check_autoscalers(self) -> None:
+        ca_groups = [g.name for g in self.node_groups if g.cluster_autoscaler]
+        if self.uses_karpenter:
+            if ca_groups:
+                raise ValueError(
+                    f"node group '{ca_groups[0]}' would be managed by two autoscalers (cluster_autoscaler: true "
+                    "and app_autoscaler: karpenter); set cluster_autoscaler: false or app_autoscaler: cluster-autoscaler"
+                )
+            if self.karpenter is None:
+                raise ValueError("app_autoscaler is karpenter but the karpenter section is missing")
+        else:
+            if self.karpenter is not None:
+                raise ValueError(
+                    "app_autoscaler is cluster-autoscaler but a karpenter section is set: Karpenter and "
+                    "Cluster Autoscaler never manage the same capacity; remove one"
+                )
+            if not ca_groups:
+                raise ValueError("app_autoscaler is cluster-autoscaler but no node group has cluster_autoscaler: true")
+
+
+class Shared(Model):
+    """The shared services account: ECR and the CI identity."""
+
+    account: str = Field(pattern=ACCOUNT_ID)
+    ecr_repositories: tuple[str, ...] = Field(min_length=1)
+    image_retention_count: int = Field(default=50, ge=1, le=1000)
+
+
+class GitHub(Model):
+    """The repository allowed to build images and deploy, and the branch Flux follows."""
+
+    repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+    branch: str = "main"
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.repository}"
+
+
+class Versions(Model):
+    """Pinned versions of everything the platform installs."""
+
+    kubernetes: str = Field(pattern=r"^1\.\d+$")
+    addons: dict[str, str]
+    charts: dict[str, str]
+
+    @field_validator("addons", "charts")
+    @classmethod
+    def _pinned(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, version in value.items():
+            if version in ("", "*", "latest") or not re.match(r"^v?\d", version):
+                raise ValueError(f"{name}: '{version}' is not a pinned version; write an exact version")
+        return value
+
+
+class Platform(Model):
+    """The whole platform: organisation, accounts, environments, apps."""
+
+    organisation: str = Field(pattern=r"^[a-z][a-z0-9-]{1,20}$")
+    region: str = Field(pattern=r"^[a-z]{2}-[a-z]+-\d$")
+    github: GitHub
+    shared: Shared
+    versions: Versions
+    apps: tuple[App, ...]
+    environments: dict[Literal["dev", "staging", "prod"], Environment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_environments(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("environments"), dict):
+            data = dict(data)
+            data["environments"] = {
+                k: ({"name": k, **v} if isinstance(v, dict) and "name" not in v else v)
+                for k, v in data["environments"].items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _cross_environment(self) -> Platform:
+        missing = [e for e in ENV_NAMES if e not in self.environments]
+        if missing:
+            raise ValueError(f"environments must define dev, staging and prod; missing {', '.join(missing)}")
+        nets = {name: ipaddress.ip_network(env.vpc_cidr) for name, env in self.environments.items()}
+        names = list(nets)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                if nets[a].overlaps(nets[b]):
+                    raise ValueError(
+                        f"environments.{a}.vpc_cidr {nets[a]} overlaps environments.{b}.vpc_cidr {nets[b]}; "
+                        "give each environment its own range"
+                    )
+        accounts = [e.account for e in self.environments.values()] + [self.shared.account]
+        if len(set(accounts)) != len(accounts):
+            raise ValueError("each environment and the shared services account need their own AWS account")
+        for key, env in self.environments.items():
+            if env.name != key:
+                raise ValueError(f"environments.{key}.name is '{env.name}'; it must match its key '{key}'")
+            teams = {t.name for t in env.teams}
+            for app in self.apps:
+                if app.team not in teams:
+                    raise ValueError(f"apps.{app.name}.team '{app.team}' is not a team of environments.{env.name}")
+        return self
+
+    def env(self, name: str) -> Environment:
+        return self.environments[name]  # type: ignore[index]
+
+    def app(self, name: str) -> App:
+        return next(a for a in self.apps if a.name == name)
