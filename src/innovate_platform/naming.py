@@ -1,0 +1,79 @@
+"""Deterministic names shared by the AWS layer (CDK) and the cluster layer (GitOps).
+
+IRSA trust policies name a namespace and service account; the GitOps tree annotates those
+service accounts with the role ARN. Both sides read the names from here so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Environment, Platform
+
+
+@dataclass(frozen=True)
+class ServiceAccountRole:
+    """An IRSA role and the one Kubernetes service account allowed to assume it."""
+
+    key: str  # short name, also the cluster-vars key prefix
+    namespace: str
+    service_account: str
+
+    def role_name(self, env: Environment) -> str:
+        return f"{env.cluster_name}-{self.key}"
+
+    def role_arn(self, env: Environment) -> str:
+        return f"arn:aws:iam::{env.account}:role/{self.role_name(env)}"
+
+    @property
+    def var(self) -> str:
+        """The cluster-vars key holding this role's ARN, e.g. `karpenter_role_arn`."""
+        return f"{self.key.replace('-', '_')}_role_arn"
+
+
+KARPENTER = ServiceAccountRole("karpenter", "kube-system", "karpenter")
+LOAD_BALANCER_CONTROLLER = ServiceAccountRole(
+    "aws-load-balancer-controller", "kube-system", "aws-load-balancer-controller"
+)
+CLUSTER_AUTOSCALER = ServiceAccountRole("cluster-autoscaler", "kube-system", "cluster-autoscaler")
+KEDA = ServiceAccountRole("keda", "keda", "keda-operator")
+EBS_CSI = ServiceAccountRole("ebs-csi", "kube-system", "ebs-csi-controller-sa")
+
+
+def app_role(app_name: str, namespace: str) -> ServiceAccountRole:
+    """The IRSA role of an application (its service account is named after the app)."""
+    return ServiceAccountRole(app_name, namespace, app_name)
+
+
+def controller_roles(env: Environment) -> tuple[ServiceAccountRole, ...]:
+    """The IRSA roles of the in-cluster controllers this environment runs."""
+    roles = [LOAD_BALANCER_CONTROLLER, KEDA, EBS_CSI]
+    roles.append(KARPENTER if env.uses_karpenter else CLUSTER_AUTOSCALER)
+    return tuple(roles)
+
+
+def workload_roles(platform: Platform, env: Environment) -> tuple[ServiceAccountRole, ...]:
+    """Every IRSA role of the environment: controllers, then apps that need AWS access."""
+    apps = tuple(app_role(a.name, a.namespace) for a in platform.apps if a.s3_bucket or a.database)
+    return controller_roles(env) + apps
+
+
+def karpenter_node_role_name(env: Environment) -> str:
+    return f"{env.cluster_name}-karpenter-node"
+
+
+def interruption_queue_name(env: Environment) -> str:
+    return f"{env.cluster_name}-karpenter-interruption"
+
+
+def app_bucket_name(platform: Platform, env: Environment, app_name: str) -> str:
+    return f"{platform.organisation}-{env.name}-{app_name}-{env.account}"
+
+
+def stack_name(env_name: str, concern: str) -> str:
+    return f"innovate-{env_name}-{concern}"
+
+
+def github_role_name(purpose: str, env_name: str | None = None) -> str:
+    """CI roles: `innovate-github-ecr-push` (shared) or `innovate-<env>-github-<purpose>`."""
+    return f"innovate-{env_name}-github-{purpose}" if env_name else f"innovate-github-{purpose}"
