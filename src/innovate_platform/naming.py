@@ -77,3 +77,17 @@ def stack_name(env_name: str, concern: str) -> str:
 def github_role_name(purpose: str, env_name: str | None = None) -> str:
     """CI roles: `innovate-github-ecr-push` (shared) or `innovate-<env>-github-<purpose>`."""
     return f"innovate-{env_name}-github-{purpose}" if env_name else f"innovate-github-{purpose}"
+
+
+def cluster_var_names(platform: Platform, env: Environment) -> tuple[str, ...]:
+    """Keys of the `cluster-vars` ConfigMap CDK writes into flux-system (values known only
+    after deployment). Flux Kustomizations substitute `${key}` from it."""
+    keys = ["cluster_name", "aws_region", "aws_account_id", "vpc_id", "vpc_cidr"]
+    keys += [role.var for role in workload_roles(platform, env)]
+    if env.uses_karpenter:
+        keys += ["karpenter_interruption_queue", "karpenter_node_role"]
+    keys += [f"{a.name}_bucket" for a in platform.apps if a.s3_bucket]
+    keys += ["db_host", "db_port", "db_name", "db_user"]
+    if env.pod_security_groups:
+        keys += [f"{a.name}_pod_security_group_id" for a in platform.apps if a.database]
+    return tuple(keys)
