@@ -1,0 +1,50 @@
+/** An API failure as the user should see it: the server's code, message and offending field. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | null;
+
+  constructor(status: number, code: string, message: string, field: string | null = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown; field?: unknown };
+}
+
+/** Builds an ApiError from a failed response, using the JSON error envelope when present. */
+export async function errorFromResponse(response: Response): Promise<ApiError> {
+  let body: ErrorBody | undefined;
+  try {
+    body = (await response.json()) as ErrorBody;
+  } catch {
+    body = undefined;
+  }
+  const detail = body?.error;
+  if (detail && typeof detail.message === "string" && detail.message) {
+    return new ApiError(
+      response.status,
+      typeof detail.code === "string" ? detail.code : "error",
+      detail.message,
+      typeof detail.field === "string" && detail.field ? detail.field : null,
+    );
+  }
+  const statusText = response.statusText ? ` ${response.statusText}` : "";
+  return new ApiError(
+    response.status,
+    "http_error",
+    `The API answered ${response.status}${statusText}.`,
+  );
+}
+
+/** Any thrown value as an ApiError, so components render one kind of error. */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(0, "unexpected", message);
+}

@@ -1,0 +1,76 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { App } from "../App";
+import { ApiProvider } from "../api/context";
+import { createProjectsApi, type FetchLike } from "../api/client";
+import { fakeProjectsServer } from "../test/fakeApi";
+import { ProjectDetail } from "./ProjectDetail";
+
+function renderWithApi(ui: React.ReactElement, fetch: FetchLike) {
+  return render(<ApiProvider api={createProjectsApi("", fetch)}>{ui}</ApiProvider>);
+}
+
+describe("ProjectDetail", () => {
+  it("adds items and toggles them done", async () => {
+    const server = fakeProjectsServer(["Atlas"]);
+    const user = userEvent.setup();
+    renderWithApi(<ProjectDetail projectId={1} onBack={vi.fn()} onChanged={vi.fn()} />, server.fetch);
+
+    expect(await screen.findByRole("heading", { name: "Atlas" })).toBeInTheDocument();
+    expect(await screen.findByText("No items yet.")).toBeInTheDocument();
+    await user.type(screen.getByLabelText("Item title"), "Write the README");
+    await user.click(screen.getByRole("button", { name: "Add item" }));
+
+    const checkbox = await screen.findByRole("checkbox", { name: "Write the README" });
+    expect(checkbox).not.toBeChecked();
+    expect(screen.getByLabelText("Item title")).toHaveValue("");
+    await user.click(checkbox);
+    expect(await screen.findByRole("checkbox", { name: "Write the README" })).toBeChecked();
+    expect(server.items.get(1)).toEqual([{ id: 2, title: "Write the README", done: true }]);
+  });
+
+  it("edits the project's name and description", async () => {
+    const server = fakeProjectsServer(["Atlas"]);
+    const onChanged = vi.fn();
+    const user = userEvent.setup();
+    renderWithApi(<ProjectDetail projectId={1} onBack={vi.fn()} onChanged={onChanged} />, server.fetch);
+
+    await user.click(await screen.findByRole("button", { name: "Edit project" }));
+    const form = screen.getByRole("form", { name: "Edit project" });
+    const name = within(form).getByLabelText("Name");
+    await user.clear(name);
+    await user.type(name, "Atlas 2");
+    await user.type(within(form).getByLabelText("Description"), "Second edition");
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+
+    expect(await screen.findByRole("heading", { name: "Atlas 2" })).toBeInTheDocument();
+    expect(screen.getByText("Second edition")).toBeInTheDocument();
+    expect(server.projects[0]).toMatchObject({ name: "Atlas 2", description: "Second edition" });
+    expect(onChanged).toHaveBeenCalledWith(expect.objectContaining({ name: "Atlas 2" }));
+  });
+
+  it("shows the API's message for a missing project", async () => {
+    const server = fakeProjectsServer();
+    renderWithApi(<ProjectDetail projectId={99} onBack={vi.fn()} onChanged={vi.fn()} />, server.fetch);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Project not found.");
+  });
+
+  it("opens from the list and returns to it showing the new name", async () => {
+    const server = fakeProjectsServer(["Atlas"]);
+    const user = userEvent.setup();
+    renderWithApi(<App />, server.fetch);
+
+    await user.click(await screen.findByRole("button", { name: "Open Atlas" }));
+    await user.click(await screen.findByRole("button", { name: "Edit project" }));
+    const name = screen.getByLabelText("Name");
+    await user.clear(name);
+    await user.type(name, "Atlas Prime");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    await screen.findByRole("heading", { name: "Atlas Prime" });
+
+    await user.click(screen.getByRole("button", { name: /Back to projects/ }));
+    expect(await screen.findByRole("button", { name: "Open Atlas Prime" })).toBeInTheDocument();
+    expect(screen.getByText("Saved Atlas Prime.")).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,82 @@
+/** A project's to-do items: list, add, toggle done. */
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+import { useApi } from "../api/context";
+import { asApiError, type ApiError } from "../api/errors";
+import type { Id, Item } from "../api/types";
+import { ErrorAlert } from "./ErrorAlert";
+
+export function ProjectItems({ projectId }: { projectId: Id }) {
+  const api = useApi();
+  const [items, setItems] = useState<Item[] | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const [title, setTitle] = useState("");
+  const [adding, setAdding] = useState(false);
+  const uid = useId();
+
+  const load = useCallback(async () => {
+    setLoadError(null);
+    try {
+      setItems(await api.listItems(projectId));
+    } catch (caught) {
+      setLoadError(asApiError(caught));
+    }
+  }, [api, projectId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function add(event: FormEvent) {
+    event.preventDefault();
+    setAdding(true);
+    setActionError(null);
+    try {
+      const item = await api.createItem(projectId, title.trim());
+      setItems((current) => [...(current ?? []), item]);
+      setTitle("");
+    } catch (caught) {
+      setActionError(asApiError(caught));
+    } finally {
+      setAdding(false);
+    }
+  }
+
+  async function toggle(item: Item) {
+    setActionError(null);
+    try {
+      const updated = await api.updateItem(projectId, item.id, { done: !item.done });
+      setItems((current) => (current ?? []).map((it) => (it.id === item.id ? updated : it)));
+    } catch (caught) {
+      setActionError(asApiError(caught));
+    }
+  }
+
+  return (
+    <section aria-labelledby={`${uid}-heading`} className="project-items">
+      <h3 id={`${uid}-heading`}>Items</h3>
+      {items === null && !loadError && <p role="status">Loading items…</p>}
+      <ErrorAlert error={loadError} />
+      {items && items.length === 0 && <p>No items yet.</p>}
+      {items && items.length > 0 && (
+        <ul aria-label="Items">
+          {items.map((item) => (
+            <li key={item.id} className={item.done ? "done" : undefined}>
+              <label>
+                <input type="checkbox" checked={item.done} onChange={() => void toggle(item)} /> {item.title}
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form aria-label="Add item" onSubmit={add} className="item-form">
+        <label htmlFor={`${uid}-title`}>Item title</label>
+        <input id={`${uid}-title`} name="title" value={title} required onChange={(e) => setTitle(e.target.value)} />
+        <button type="submit" disabled={adding}>
+          {adding ? "Adding…" : "Add item"}
+        </button>
+      </form>
+      <ErrorAlert error={actionError} />
+    </section>
+  );
+}
