@@ -1,0 +1,77 @@
+"""Every error leaves the API as JSON: {"error": {"code", "message", "field"}}."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("innovate_api")
+
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    409: "conflict",
+    411: "length_required",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    431: "headers_too_large",
+    500: "internal_error",
+    501: "not_implemented",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the client can act on; ``field`` names the offending input, if any."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"{what} not found")
+
+
+def _api_error(error: ApiError):
+    return jsonify(error_body(error.code, error.message, error.field)), error.status
+
+
+def _http_error(error: HTTPException):
+    """Werkzeug's HTML error pages (404, 405, 413, ...) as JSON, keeping headers like Allow."""
+    response = error.get_response()
+    status = error.code or 500
+    response.set_data(
+        jsonify(error_body(HTTP_CODES.get(status, f"http_{status}"), error.description or error.name)).get_data()
+    )
+    response.content_type = "application/json"
+    return response
+
+
+def _database_unavailable(error: Exception):
+    log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
+    return jsonify(error_body("database_unavailable", "the database is unavailable, retry later")), 503
+
+
+def _unexpected(error: Exception):
+    log.exception("unhandled error")
+    return jsonify(error_body("internal_error", "internal server error")), 500
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(PoolTimeout, _database_unavailable)
+    app.register_error_handler(DBAPIError, _unexpected)
+    app.register_error_handler(Exception, _unexpected)
