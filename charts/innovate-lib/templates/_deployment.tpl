@@ -107,17 +107,16 @@ spec:
             - name: http
               containerPort: {{ .Values.containerPort }}
               protocol: TCP
-          {{- if or .Values.env .Values.shutdown.gunicorn }}
+          {{- if or .Values.env .Values.shutdown.gracefulTimeoutEnv }}
           env:
             {{- range $name := keys .Values.env | sortAlpha }}
             - name: {{ $name }}
               value: {{ get $.Values.env $name | toString | quote }}
             {{- end }}
-            {{- if .Values.shutdown.gunicorn }}
-            # gunicorn reads GUNICORN_CMD_ARGS natively (over its config file): ties its graceful
-            # timeout to the pod's termination budget.
-            - name: GUNICORN_CMD_ARGS
-              value: {{ printf "--graceful-timeout=%d" (int .Values.shutdown.appGracefulTimeoutSeconds) | quote }}
+            {{- with .Values.shutdown.gracefulTimeoutEnv }}
+            # The app's graceful timeout, tied to the pod's termination budget (checked at render).
+            - name: {{ . }}
+              value: {{ $.Values.shutdown.appGracefulTimeoutSeconds | quote }}
             {{- end }}
           {{- end }}
           securityContext:
