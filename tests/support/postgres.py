@@ -124,8 +124,8 @@ class PostgresServer:
             )
 
     def stop(self) -> None:
-        """Stop the server at once (connections are cut); ``start`` brings it back."""
-        self._run("pg_ctl", "stop", "-m", "immediate", "-w", "-D", str(self.data_dir))
+        """Stop the server now, cutting its connections (data is kept); ``start`` brings it back."""
+        self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.data_dir))
 
     @property
     def running(self) -> bool:

@@ -49,6 +49,28 @@ def api_env(postgres, **overrides: str) -> dict[str, str]:
 
 
 @pytest.fixture
+def make_app(migrated_postgres):
+    """Build an app on the test database with some settings overridden; disposed after the test."""
+    apps = []
+
+    def build(**overrides: str):
+        app = create_app(api_env(migrated_postgres, **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    from innovate_api.db import dispose
+
+    for app in apps:
+        dispose(app)
+
+
+@pytest.fixture
+def bucket():
+    return BUCKET
+
+
+@pytest.fixture
 def app(migrated_postgres):
     app = create_app(api_env(migrated_postgres))
     yield app
