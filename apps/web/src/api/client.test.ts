@@ -63,10 +63,13 @@ describe("createProjectsApi", () => {
 
   it("lists items whether the API pages them or returns a bare array", async () => {
     const item = { id: 1, title: "Draft", done: false };
-    const paged = vi.fn(async () => jsonResponse(200, { items: [item], total: 1, limit: 50, offset: 0 }));
+    const paged = vi.fn(async (_url: string, _init?: RequestInit) =>
+      jsonResponse(200, { items: [item], total: 1, limit: 100, offset: 0 }),
+    );
     const bare = vi.fn(async () => jsonResponse(200, [item]));
     await expect(createProjectsApi("", paged).listItems(1)).resolves.toEqual([item]);
     await expect(createProjectsApi("", bare).listItems(1)).resolves.toEqual([item]);
+    expect(paged.mock.calls[0]).toEqual(["/api/v1/projects/1/items?limit=100", expect.anything()]);
   });
 
   it("rejects a successful response whose body is not JSON", async () => {

@@ -16,6 +16,9 @@ export interface ProjectsApi {
   deleteItem(projectId: Id, itemId: Id): Promise<void>;
 }
 
+/** The API's largest page; a project's checklist is expected to fit on one. */
+export const ITEMS_LIMIT = 100;
+
 const seg = (id: Id) => encodeURIComponent(String(id));
 
 /** The API client for `baseUrl` ("" = same origin); `fetchImpl` is injectable for tests. */
@@ -56,7 +59,7 @@ export function createProjectsApi(baseUrl: string, fetchImpl?: FetchLike): Proje
     updateProject: (id, input) => request("PATCH", `/projects/${seg(id)}`, input),
     deleteProject: (id) => request("DELETE", `/projects/${seg(id)}`),
     listItems: async (projectId) => {
-      const page = await request<Page<Item> | Item[]>("GET", `/projects/${seg(projectId)}/items`);
+      const page = await request<Page<Item> | Item[]>("GET", `/projects/${seg(projectId)}/items?limit=${ITEMS_LIMIT}`);
       return Array.isArray(page) ? page : page.items;
     },
     createItem: (projectId, title) => request("POST", `/projects/${seg(projectId)}/items`, { title }),

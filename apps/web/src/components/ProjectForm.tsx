@@ -51,7 +51,7 @@ export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSub
         name="name"
         value={name}
         required
-        maxLength={200}
+        maxLength={100}
         onChange={(e) => setName(e.target.value)}
         {...invalid("name")}
       />
@@ -61,6 +61,7 @@ export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSub
         name="description"
         value={description}
         rows={2}
+        maxLength={2000}
         onChange={(e) => setDescription(e.target.value)}
         {...invalid("description")}
       />

@@ -71,7 +71,7 @@ export function ProjectItems({ projectId }: { projectId: Id }) {
       )}
       <form aria-label="Add item" onSubmit={add} className="item-form">
         <label htmlFor={`${uid}-title`}>Item title</label>
-        <input id={`${uid}-title`} name="title" value={title} required onChange={(e) => setTitle(e.target.value)} />
+        <input id={`${uid}-title`} name="title" value={title} required maxLength={200} onChange={(e) => setTitle(e.target.value)} />
         <button type="submit" disabled={adding}>
           {adding ? "Adding…" : "Add item"}
         </button>
