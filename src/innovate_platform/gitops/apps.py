@@ -1,0 +1,59 @@
+"""apps: one HelmRelease per app, from its chart in this repository with the environment's values file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..config import App, Environment, Platform
+from ..naming import app_role
+from .bootstrap import FLUX_NAMESPACE
+from .charts import chart_values, values_files
+from .objects import Obj, chart_from_git, helm_release, var
+
+
+def cluster_values(app: App, chart: dict[str, Any]) -> Obj:
+    """Only what cluster-vars knows (role ARN, database endpoint, bucket, region, VPC CIDR), and only
+    for keys the chart has; everything else stays in the chart's values files."""
+    values: Obj = {}
+    if (app.s3_bucket or app.database) and "serviceAccount" in chart:
+        values["serviceAccount"] = {"roleArn": var(app_role(app.name, app.namespace).var)}
+    chart_env = chart.get("env") or {}
+    env_values = {}
+    if app.database:
+        env_values |= {"DB_HOST": var("db_host"), "DB_PORT": var("db_port"), "DB_NAME": var("db_name"), "DB_USER": var("db_user")}
+    if app.s3_bucket:
+        env_values["S3_BUCKET"] = var(f"{app.name}_bucket")
+    env_values["AWS_REGION"] = var("aws_region")
+    env_values = {k: v for k, v in env_values.items() if k in chart_env}
+    if env_values:
+        values["env"] = env_values
+    if "vpcCidrs" in (chart.get("networkPolicy") or {}):
+        values["networkPolicy"] = {"vpcCidrs": [var("vpc_cidr")]}
+    return values
+
+
+def app_release(platform: Platform, env: Environment, app: App, base_dir: Path) -> Obj:
+    chart = chart_values(base_dir, app, env)
+    release = helm_release(
+        app.name,
+        FLUX_NAMESPACE,
+        chart=chart_from_git(f"./{app.chart}", values_files(app, env)),
+        values=cluster_values(app, chart),
+        extra_spec={
+            "targetNamespace": app.namespace,
+            "storageNamespace": app.namespace,
+            # The HPA and the dev sleep own the replica count, not the chart.
+            "driftDetection": {
+                "mode": "enabled",
+                "ignore": [{"paths": ["/spec/replicas"], "target": {"kind": "Deployment"}}],
+            },
+            "test": {"enable": False},
+        },
+    )
+    return release
+
+
+def render_apps(platform: Platform, env: Environment, base_dir: Path) -> dict[str, list[Obj]]:
+    """File name -> the app's HelmRelease."""
+    return {f"{app.name}.yaml": [app_release(platform, env, app, base_dir)] for app in platform.apps}

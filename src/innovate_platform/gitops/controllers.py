@@ -1,0 +1,160 @@
+"""infra-controllers: one file per controller (namespace, chart source and HelmRelease together)."""
+
+from __future__ import annotations
+
+from ..config import Environment, Platform
+from ..naming import CLUSTER_AUTOSCALER, KARPENTER, KEDA, LOAD_BALANCER_CONTROLLER
+from .objects import (
+    SYSTEM_NODE_SELECTOR,
+    SYSTEM_TOLERATIONS,
+    Obj,
+    chart_from_oci,
+    chart_from_repository,
+    helm_release,
+    helm_repository,
+    irsa_annotation,
+    namespace,
+    oci_chart_repository,
+    var,
+)
+
+KARPENTER_OCI = "oci://public.ecr.aws/karpenter"
+EKS_CHARTS = "https://aws.github.io/eks-charts"
+METRICS_SERVER_CHARTS = "https://kubernetes-sigs.github.io/metrics-server/"
+AUTOSCALER_CHARTS = "https://kubernetes.github.io/autoscaler"
+KEDA_CHARTS = "https://kedacore.github.io/charts"
+
+# Cluster Autoscaler's image minor must equal the cluster's Kubernetes minor; the chart's default
+# image tracks its own release. One pinned image per supported cluster version.
+CLUSTER_AUTOSCALER_IMAGES = {"1.36": "v1.36.0"}
+
+
+class UnsupportedKubernetesVersion(ValueError):
+    """No pinned Cluster Autoscaler image for the cluster's Kubernetes minor."""
+
+
+def _system(values: Obj) -> Obj:
+    """Chart values placing every pod of the chart on the system node group."""
+    return {**values, "tolerations": SYSTEM_TOLERATIONS, "nodeSelector": SYSTEM_NODE_SELECTOR}
+
+
+def karpenter(platform: Platform, env: Environment) -> list[Obj]:
+    """Karpenter's CRD chart, then the controller: IRSA, the interruption queue name, off its own nodes."""
+    version = platform.versions.charts["karpenter"]
+    crd_version = platform.versions.charts["karpenter-crd"]
+    ns = KARPENTER.namespace
+    values = _system(
+        {
+            "replicas": 2,
+            "settings": {"clusterName": var("cluster_name"), "interruptionQueue": var("karpenter_interruption_queue")},
+            "serviceAccount": {"name": KARPENTER.service_account, "annotations": irsa_annotation(KARPENTER.var)},
+            "controller": {"resources": {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}},
+            # Never on a node Karpenter launched: it would be disrupting its own host.
+            "affinity": {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [
+                            {"matchExpressions": [{"key": "karpenter.sh/nodepool", "operator": "DoesNotExist"}]}
+                        ]
+                    }
+                }
+            },
+        }
+    )
+    return [
+        oci_chart_repository("karpenter-crd", ns, f"{KARPENTER_OCI}/karpenter-crd", crd_version),
+        helm_release("karpenter-crd", ns, chart=chart_from_oci("karpenter-crd"), values={}, crds="CreateReplace"),
+        oci_chart_repository("karpenter", ns, f"{KARPENTER_OCI}/karpenter", version),
+        # CRDs belong to karpenter-crd (Helm never upgrades a chart's crds/ directory).
+        helm_release("karpenter", ns, chart=chart_from_oci("karpenter"), values=values, depends_on=["karpenter-crd"]),
+    ]
+
+
+def load_balancer_controller(platform: Platform, env: Environment) -> list[Obj]:
+    """AWS Load Balancer Controller: region and VPC set explicitly (IMDS hop limit 1 hides them)."""
+    role = LOAD_BALANCER_CONTROLLER
+    values = _system(
+        {
+            "replicaCount": 2,
+            "clusterName": var("cluster_name"),
+            "region": var("aws_region"),
+            "vpcId": var("vpc_id"),
+            "serviceAccount": {"create": True, "name": role.service_account, "annotations": irsa_annotation(role.var)},
+        }
+    )
+    chart = chart_from_repository("aws-load-balancer-controller", platform.versions.charts[role.key], "eks-charts")
+    return [
+        helm_repository("eks-charts", role.namespace, EKS_CHARTS),
+        helm_release(role.key, role.namespace, chart=chart, values=values, crds="CreateReplace"),
+    ]
+
+
+def metrics_server(platform: Platform, env: Environment) -> list[Obj]:
+    """metrics-server: the CPU metrics the charts' HPAs scale on."""
+    chart = chart_from_repository("metrics-server", platform.versions.charts["metrics-server"], "metrics-server")
+    return [
+        helm_repository("metrics-server", "kube-system", METRICS_SERVER_CHARTS),
+        helm_release("metrics-server", "kube-system", chart=chart, values=_system({"replicas": 2})),
+    ]
+
+
+def cluster_autoscaler(platform: Platform, env: Environment) -> list[Obj]:
+    """Cluster Autoscaler for node groups tagged for auto-discovery (staging's `app` group)."""
+    minor = platform.versions.kubernetes
+    if minor not in CLUSTER_AUTOSCALER_IMAGES:
+        raise UnsupportedKubernetesVersion(
+            f"versions.kubernetes: no Cluster Autoscaler image pinned for {minor}; "
+            "add one to CLUSTER_AUTOSCALER_IMAGES in innovate_platform/gitops/controllers.py"
+        )
+    role = CLUSTER_AUTOSCALER
+    values = _system(
+        {
+            "cloudProvider": "aws",
+            "awsRegion": var("aws_region"),
+            "autoDiscovery": {
+                "clusterName": var("cluster_name"),
+                "tags": ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/" + var("cluster_name")],
+            },
+            "image": {"repository": "registry.k8s.io/autoscaling/cluster-autoscaler", "tag": CLUSTER_AUTOSCALER_IMAGES[minor]},
+            "rbac": {"serviceAccount": {"create": True, "name": role.service_account, "annotations": irsa_annotation(role.var)}},
+            "extraArgs": {
+                "balance-similar-node-groups": True,
+                "skip-nodes-with-system-pods": False,
+                "expander": "least-waste",
+            },
+        }
+    )
+    chart = chart_from_repository("cluster-autoscaler", platform.versions.charts[role.key], "autoscaler")
+    return [
+        helm_repository("autoscaler", role.namespace, AUTOSCALER_CHARTS),
+        helm_release(role.key, role.namespace, chart=chart, values=values),
+    ]
+
+
+def keda(platform: Platform, env: Environment) -> list[Obj]:
+    """KEDA: its operator reads CloudWatch for the apps' ScaledObjects through its own IRSA role."""
+    values = _system(
+        {
+            "serviceAccount": {"operator": {"create": True, "name": KEDA.service_account}},
+            "podIdentity": {"aws": {"irsa": {"enabled": True, "roleArn": var(KEDA.var)}}},
+        }
+    )
+    chart = chart_from_repository("keda", platform.versions.charts["keda"], "kedacore")
+    return [
+        namespace(KEDA.namespace),
+        helm_repository("kedacore", KEDA.namespace, KEDA_CHARTS),
+        helm_release("keda", KEDA.namespace, chart=chart, values=values, crds="CreateReplace"),
+    ]
+
+
+def render_controllers(platform: Platform, env: Environment) -> dict[str, list[Obj]]:
+    """File name -> objects of every controller this environment runs."""
+    files: dict[str, list[Obj]] = {}
+    if env.uses_karpenter:
+        files["karpenter.yaml"] = karpenter(platform, env)
+    else:
+        files["cluster-autoscaler.yaml"] = cluster_autoscaler(platform, env)
+    files["aws-load-balancer-controller.yaml"] = load_balancer_controller(platform, env)
+    files["metrics-server.yaml"] = metrics_server(platform, env)
+    files["keda.yaml"] = keda(platform, env)
+    return files

@@ -1,0 +1,234 @@
+"""Tenancy: namespaces with Pod Security labels, team RBAC, quotas, default-deny networking, priorities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import Environment, Platform, Team
+from .objects import Obj, meta, namespace, var
+
+APP_PORT = 8080
+PRIORITY_CLASSES = {"innovate-critical": 1_000_000, "innovate-app": 1_000}
+
+# Explicit verbs only: a team edits its workloads and reads its Secrets in its own namespaces;
+# NetworkPolicies, quotas and RBAC stay the platform's.
+READ = ["get", "list", "watch"]
+WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"]
+TEAM_RULES: list[Obj] = [
+    {"apiGroups": [""], "resources": ["configmaps", "secrets", "services", "persistentvolumeclaims", "serviceaccounts"], "verbs": WRITE},
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "delete"]},
+    {"apiGroups": [""], "resources": ["pods/log", "events", "endpoints", "resourcequotas", "limitranges"], "verbs": READ},
+    {"apiGroups": [""], "resources": ["pods/portforward"], "verbs": ["create"]},
+    {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets"], "verbs": WRITE},
+    {"apiGroups": ["apps"], "resources": ["deployments/scale", "statefulsets/scale"], "verbs": ["get", "update", "patch"]},
+    {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": READ},
+    {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": WRITE},
+    {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": WRITE},
+    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": WRITE},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": WRITE},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": READ},
+    {"apiGroups": ["keda.sh"], "resources": ["scaledobjects", "triggerauthentications"], "verbs": WRITE},
+]
+
+
+@dataclass(frozen=True)
+class TenantNamespace:
+    """A namespace the platform creates: its owning teams and the app (if any) living in it."""
+
+    name: str
+    teams: tuple[Team, ...]
+    app_names: tuple[str, ...]
+    https_egress: bool
+    postgres_egress: bool
+
+
+def tenant_namespaces(platform: Platform, env: Environment) -> list[TenantNamespace]:
+    """Every team and app namespace, sorted by name."""
+    names = {ns for t in env.teams for ns in t.namespaces} | {a.namespace for a in platform.apps}
+    out = []
+    for name in sorted(names):
+        apps = [a for a in platform.apps if a.namespace == name]
+        out.append(
+            TenantNamespace(
+                name=name,
+                teams=tuple(t for t in env.teams if name in t.namespaces),
+                app_names=tuple(a.name for a in apps),
+                # STS (IRSA) and S3 are HTTPS endpoints; RDS listens on 5432 inside the VPC.
+                https_egress=any(a.s3_bucket or a.database for a in apps),
+                postgres_egress=any(a.database for a in apps),
+            )
+        )
+    return out
+
+
+def pod_security_labels(platform: Platform, env: Environment) -> dict[str, str]:
+    """restricted is enforced in prod; elsewhere baseline is enforced and restricted warned and audited."""
+    version = f"v{platform.versions.kubernetes}"
+    enforce = "restricted" if env.name == "prod" else "baseline"
+    labels = {}
+    for mode, level in (("enforce", enforce), ("warn", "restricted"), ("audit", "restricted")):
+        labels[f"pod-security.kubernetes.io/{mode}"] = level
+        labels[f"pod-security.kubernetes.io/{mode}-version"] = version
+    return labels
+
+
+def _team_access(ns: TenantNamespace) -> list[Obj]:
+    out: list[Obj] = []
+    for team in ns.teams:
+        name = f"innovate-team-{team.name}"
+        out.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta(name, ns.name), "rules": TEAM_RULES})
+        out.append(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": meta(name, ns.name),
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": team.group}],
+            }
+        )
+    return out
+
+
+def _quota(env: Environment, ns: TenantNamespace) -> list[Obj]:
+    """A namespace may never claim more than the environment's whole application capacity."""
+    cpu, memory = app_capacity(env)
+    quota = {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": meta("tenant-quota", ns.name),
+        "spec": {
+            "hard": {
+                "requests.cpu": str(cpu),
+                "requests.memory": f"{memory}Gi",
+                "limits.cpu": str(2 * cpu),
+                "limits.memory": f"{2 * memory}Gi",
+                "pods": "100",
+                "services.loadbalancers": "0",
+                "services.nodeports": "0",
+            }
+        },
+    }
+    limits = {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": meta("tenant-defaults", ns.name),
+        "spec": {
+            "limits": [
+                {
+                    "type": "Container",
+                    "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
+                    "default": {"cpu": "500m", "memory": "512Mi"},
+                    "max": {"cpu": "4", "memory": "16Gi"},
+                }
+            ]
+        },
+    }
+    return [quota, limits]
+
+
+def app_capacity(env: Environment) -> tuple[int, int]:
+    """vCPU and GiB of memory the app node groups and NodePools can reach at most."""
+    from ..config import INSTANCE_CATALOG
+
+    cpu = memory = 0
+    for group in env.node_groups:
+        if group.role == "app":
+            biggest = max((INSTANCE_CATALOG[t] for t in group.instance_types), key=lambda t: (t.vcpu, t.memory_gib))
+            cpu += biggest.vcpu * group.max_size
+            memory += biggest.memory_gib * group.max_size
+    if env.uses_karpenter and env.karpenter:
+        cpu += sum(p.limit_cpu for p in env.karpenter.node_pools)
+        memory += sum(p.limit_memory_gib for p in env.karpenter.node_pools)
+    return cpu, memory
+
+
+def _policy(ns: str, name: str, spec: Obj) -> Obj:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(name, ns), "spec": spec}
+
+
+def network_policies(ns: TenantNamespace) -> list[Obj]:
+    """Default-deny both ways, then DNS, ALB ingress to the app port and the egress the apps need."""
+    everything: Obj = {}
+    out = [
+        _policy(ns.name, "default-deny", {"podSelector": everything, "policyTypes": ["Ingress", "Egress"]}),
+        _policy(
+            ns.name,
+            "allow-dns",
+            {
+                "podSelector": everything,
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {
+                        "to": [
+                            {
+                                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                            }
+                        ],
+                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+                    }
+                ],
+            },
+        ),
+    ]
+    if ns.app_names:
+        # ALB target-type ip: the load balancer's nodes sit in the VPC and reach pods directly.
+        out.append(
+            _policy(
+                ns.name,
+                "allow-alb-ingress",
+                {
+                    "podSelector": everything,
+                    "policyTypes": ["Ingress"],
+                    "ingress": [{"from": [{"ipBlock": {"cidr": var("vpc_cidr")}}], "ports": [{"protocol": "TCP", "port": APP_PORT}]}],
+                },
+            )
+        )
+    if ns.https_egress:
+        out.append(
+            _policy(
+                ns.name,
+                "allow-https-egress",
+                {"podSelector": everything, "policyTypes": ["Egress"], "egress": [{"ports": [{"protocol": "TCP", "port": 443}]}]},
+            )
+        )
+    if ns.postgres_egress:
+        out.append(
+            _policy(
+                ns.name,
+                "allow-postgres-egress",
+                {
+                    "podSelector": everything,
+                    "policyTypes": ["Egress"],
+                    "egress": [{"to": [{"ipBlock": {"cidr": var("vpc_cidr")}}], "ports": [{"protocol": "TCP", "port": 5432}]}],
+                },
+            )
+        )
+    return out
+
+
+def priority_classes() -> list[Obj]:
+    return [
+        {
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": meta(name),
+            "value": value,
+            "globalDefault": False,
+            "preemptionPolicy": "PreemptLowerPriority",
+            "description": f"Innovate {name.removeprefix('innovate-')} workloads",
+        }
+        for name, value in PRIORITY_CLASSES.items()
+    ]
+
+
+def render_tenancy(platform: Platform, env: Environment) -> dict[str, list[Obj]]:
+    """File name -> objects: one file per tenant namespace, plus the PriorityClasses."""
+    labels = pod_security_labels(platform, env)
+    files = {"priority-classes.yaml": priority_classes()}
+    for ns in tenant_namespaces(platform, env):
+        ns_labels = {**labels, "innovate.io/tenant": "true"}
+        files[f"namespace-{ns.name}.yaml"] = (
+            [namespace(ns.name, ns_labels)] + _team_access(ns) + _quota(env, ns) + network_policies(ns)
+        )
+    return files
