@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+import psycopg
+
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,14 +25,19 @@ def rds_client(region: str):
 
 def inject_iam_token(settings: Settings, client, dialect, conn_rec, cargs, cparams) -> None:
     """SQLAlchemy ``do_connect`` hook: a fresh 15-minute RDS IAM token as this connection's password."""
+    from botocore.exceptions import BotoCoreError
+
     url = settings.database_url
-    cparams["password"] = client.generate_db_auth_token(
-        DBHostname=url.host, Port=url.port or 5432, DBUsername=url.username, Region=settings.aws_region
-    )
+    try:
+        cparams["password"] = client.generate_db_auth_token(
+            DBHostname=url.host, Port=url.port or 5432, DBUsername=url.username, Region=settings.aws_region
+        )
+    except BotoCoreError as error:  # e.g. no IRSA credentials: a connection error, not a crash
+        raise psycopg.OperationalError(f"cannot create an RDS IAM auth token: {error}") from None
     cparams["sslmode"] = "require"
 
 
-def build_engine(settings: Settings, client_factory=rds_client) -> Engine:
+def build_engine(settings: Settings, client_factory=None) -> Engine:
     """An engine whose connections time out quickly and, with DB_IAM_AUTH, log in with IAM tokens."""
     engine = create_engine(
         settings.database_url,
@@ -46,7 +53,7 @@ def build_engine(settings: Settings, client_factory=rds_client) -> Engine:
         },
     )
     if settings.db_iam_auth:
-        event.listen(engine, "do_connect", partial(inject_iam_token, settings, client_factory(settings.aws_region)))
+        event.listen(engine, "do_connect", partial(inject_iam_token, settings, (client_factory or rds_client)(settings.aws_region)))
     return engine
 
 

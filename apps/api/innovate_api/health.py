@@ -26,6 +26,7 @@ def readyz():
         with db.engine_of(current_app).connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        current_app.logger.warning("not ready: database unreachable: %s", type(error.orig or error).__name__)
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__]
+        current_app.logger.warning("not ready: database unreachable: %s", reason[0])
         return jsonify(error_body("database_unavailable", "the database is unreachable")), 503
     return jsonify({"status": "ready"})
