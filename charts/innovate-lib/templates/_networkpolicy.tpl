@@ -23,7 +23,11 @@ spec:
       ports:
         - port: http
           protocol: TCP
+  {{- if not (or $np.egress.dns $np.egress.postgres $np.egress.https) }}
+  egress: []  # deny all egress
+  {{- else }}
   egress:
+    {{- end }}
     {{- if $np.egress.dns }}
     - to:
         - namespaceSelector:

@@ -1,0 +1,128 @@
+"""Render the application charts with the real helm binary, once per chart and environment.
+
+Tests get the helpers through the `charts` fixture, and are parametrized over every chart
+(`app`) and environment (`env`) simply by asking for those arguments.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+HELM = REPO / ".tools" / "bin" / "helm"
+CHARTS = REPO / "charts"
+KEDA_CRD = REPO.parent / "shared" / "schemas" / "keda" / "keda.sh_scaledobjects.yaml"
+KUBE_VERSION = "1.36"
+APPS = ("api", "web")
+ENVS = ("dev", "staging", "prod")
+NAMESPACES = {"api": "api", "web": "web"}
+
+
+def helm(*args: str) -> subprocess.CompletedProcess:
+    """Run helm offline (no repository config, no registry) and capture its output."""
+    if not HELM.exists():
+        pytest.fail(f"{HELM} is missing: run `make setup` (scripts/setup.sh installs helm)")
+    return subprocess.run([str(HELM), *args], capture_output=True, text=True, timeout=60, check=False)
+
+
+def values_args(app: str, env: str | None, extra: list[Path] | None = None) -> list[str]:
+    files = [CHARTS / app / f"values-{env}.yaml"] if env else []
+    return [arg for f in files + list(extra or []) for arg in ("-f", str(f))]
+
+
+def template(app: str, env: str | None, extra: list[Path] | None = None) -> subprocess.CompletedProcess:
+    return helm("template", app, str(CHARTS / app), "--namespace", NAMESPACES[app],
+                "--kube-version", f"{KUBE_VERSION}.0", *values_args(app, env, extra))
+
+
+@functools.cache
+def _render(app: str, env: str | None) -> tuple[dict, ...]:
+    result = template(app, env)
+    assert result.returncode == 0, f"helm template {app} ({env}) failed:\n{result.stderr}"
+    return tuple(d for d in yaml.safe_load_all(result.stdout) if d)
+
+
+def render(app: str, env: str | None) -> list[dict]:
+    """The chart's objects for `env` (None = defaults only), rendered once per test process."""
+    return copy.deepcopy(list(_render(app, env)))
+
+
+def render_with(app: str, env: str | None, values: dict, tmp_path: Path) -> list[dict]:
+    """Render with an extra values file on top of the environment's."""
+    extra = tmp_path / f"{app}-extra-values.yaml"
+    extra.write_text(yaml.safe_dump(values))
+    result = template(app, env, [extra])
+    assert result.returncode == 0, result.stderr
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+def only(objects: list[dict], kind: str) -> dict:
+    found = [o for o in objects if o["kind"] == kind]
+    assert len(found) == 1, f"expected one {kind}, found {len(found)}"
+    return found[0]
+
+
+def kinds(objects: list[dict]) -> list[str]:
+    return sorted(o["kind"] for o in objects)
+
+
+def _closed(schema):
+    """Forbid unknown fields wherever the CRD lists properties and does not preserve unknown ones."""
+    if isinstance(schema, dict):
+        if ("properties" in schema and not schema.get("x-kubernetes-preserve-unknown-fields")
+                and "additionalProperties" not in schema):
+            schema["additionalProperties"] = False
+        for value in schema.values():
+            _closed(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            _closed(item)
+    return schema
+
+
+@functools.cache
+def keda_scaledobject_schema() -> dict:
+    """The ScaledObject CRD's served schema (from ../shared/schemas), closed to unknown fields."""
+    crd = yaml.safe_load(KEDA_CRD.read_text())
+    version = next(v for v in crd["spec"]["versions"] if v.get("served") and v.get("storage"))
+    return _closed(copy.deepcopy(version["schema"]["openAPIV3Schema"]))
+
+
+class Charts:
+    """The helpers above, as one fixture (tests do not import conftest)."""
+
+    repo = REPO
+    charts_dir = CHARTS
+    apps = APPS
+    envs = ENVS
+    namespaces = NAMESPACES
+    helm = staticmethod(helm)
+    template = staticmethod(template)
+    render = staticmethod(render)
+    render_with = staticmethod(render_with)
+    only = staticmethod(only)
+    kinds = staticmethod(kinds)
+    keda_scaledobject_schema = staticmethod(keda_scaledobject_schema)
+
+
+@pytest.fixture(scope="session")
+def charts() -> type[Charts]:
+    return Charts
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test asking for `app` / `env` runs for each chart / environment (unless it chose)."""
+    chosen: set[str] = set()
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        chosen.update(n.strip() for n in (names.split(",") if isinstance(names, str) else names))
+    if "app" in metafunc.fixturenames and "app" not in chosen:
+        metafunc.parametrize("app", APPS)
+    if "env" in metafunc.fixturenames and "env" not in chosen:
+        metafunc.parametrize("env", ENVS)

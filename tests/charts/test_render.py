@@ -1,0 +1,136 @@
+"""Every chart in every environment lints, renders, validates for Kubernetes 1.36 and meets "restricted"."""
+
+from __future__ import annotations
+
+import re
+import tarfile
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from innovate_platform.checks.pod_security import check_pod_security, pod_spec_of
+
+IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:(sha-[0-9a-f]{7}|v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)$")
+TEST_IMAGE = re.compile(r"^[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*$")
+
+
+def test_helm_lint_strict_passes_with_the_environment_values(charts, app, env):
+    result = charts.helm("lint", "--strict", str(charts.charts_dir / app),
+                         "-f", str(charts.charts_dir / app / f"values-{env}.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 chart(s) failed" in result.stdout
+
+
+def test_renders_the_expected_objects(charts, app, env):
+    objects = charts.render(app, env)
+    assert charts.kinds(objects) == sorted([
+        "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "Pod",
+        "PodDisruptionBudget", "Service", "ServiceAccount"])
+    assert {o["metadata"]["namespace"] for o in objects} == {charts.namespaces[app]}
+
+
+def test_every_object_is_valid_kubernetes_1_36_in_strict_mode(charts, app, env):
+    for obj in charts.render(app, env):
+        try:
+            kubernetes_validate.validate(obj, "1.36", strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{obj['kind']}/{obj['metadata']['name']}: {error.message} at {list(error.path)}")
+
+
+def test_every_pod_meets_pod_security_restricted(charts, app, env):
+    pods = [o for o in charts.render(app, env) if pod_spec_of(o) is not None]
+    assert {p["kind"] for p in pods} == {"Deployment", "Pod"}  # the app and its helm test pod
+    for pod in pods:
+        assert check_pod_security(pod, "restricted") == [], pod["kind"]
+
+
+def test_images_are_pinned_and_come_from_the_shared_ecr(charts, app, env):
+    objects = charts.render(app, env)
+    deployment = charts.only(objects, "Deployment")
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    assert IMAGE.match(container["image"]), container["image"]
+    assert container["image"].startswith(f"444444444444.dkr.ecr.us-east-1.amazonaws.com/{app}:")
+    test_pod = charts.only(objects, "Pod")
+    (probe,) = test_pod["spec"]["containers"]
+    assert TEST_IMAGE.match(probe["image"]) and not probe["image"].endswith(":latest")
+
+
+def test_the_helm_test_pod_calls_the_services_healthz_and_is_not_behind_the_service(charts, app, env):
+    objects = charts.render(app, env)
+    pod, service = charts.only(objects, "Pod"), charts.only(objects, "Service")
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert f"http://{service['metadata']['name']}:80/healthz" in pod["spec"]["containers"][0]["command"]
+    selector = service["spec"]["selector"]
+    assert not selector.items() <= pod["metadata"]["labels"].items()
+    assert pod["spec"]["automountServiceAccountToken"] is False
+
+
+def test_the_container_shuts_down_gracefully_and_is_probed(charts, app, env):
+    spec = charts.only(charts.render(app, env), "Deployment")["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    sleep = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+    env_vars = {e["name"]: e["value"] for e in container.get("env", [])}
+    graceful = int(env_vars.get("GRACEFUL_TIMEOUT", 10))
+    assert spec["terminationGracePeriodSeconds"] > sleep + graceful
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"]["port"] == "http"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    expected_ready = "/readyz" if app == "api" else "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == expected_ready
+    assert container["resources"]["requests"] and container["resources"]["limits"]
+    assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+    assert spec["priorityClassName"] == "innovate-app"
+
+
+def test_service_sends_port_80_to_the_containers_8080(charts, app, env):
+    objects = charts.render(app, env)
+    service = charts.only(objects, "Service")
+    assert service["spec"]["type"] == "ClusterIP"
+    assert service["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]
+    container = charts.only(objects, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+    assert {"name": "http", "containerPort": 8080, "protocol": "TCP"} in container["ports"]
+
+
+def test_apps_never_tolerate_the_system_nodes_and_run_on_app_nodes(charts, app, env):
+    spec = charts.only(charts.render(app, env), "Deployment")["spec"]["template"]["spec"]
+    assert spec["nodeSelector"] == {"role": "app"}
+    for toleration in spec.get("tolerations", []):
+        assert toleration.get("key"), "a toleration without a key tolerates every taint, the system nodes' too"
+        assert toleration["key"] != "CriticalAddonsOnly"
+
+
+def test_the_pdb_always_lets_a_drain_evict_a_pod(charts, app, env):
+    objects = charts.render(app, env)
+    pdb = charts.only(objects, "PodDisruptionBudget")["spec"]
+    assert "minAvailable" not in pdb and pdb["maxUnavailable"] >= 1
+    assert pdb["selector"]["matchLabels"] == charts.only(objects, "Deployment")["spec"]["selector"]["matchLabels"]
+
+
+def test_network_policy_admits_only_the_vpc_on_the_app_port(charts, app, env):
+    objects = charts.render(app, env)
+    policy = charts.only(objects, "NetworkPolicy")["spec"]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    (rule,) = policy["ingress"]
+    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
+    cidr = {"dev": "10.10.0.0/16", "staging": "10.20.0.0/16", "prod": "10.30.0.0/16"}[env]
+    assert rule["from"] == [{"ipBlock": {"cidr": cidr}}]
+    egress_ports = sorted((p["port"], p["protocol"]) for r in policy["egress"] for p in r["ports"])
+    if app == "api":
+        assert egress_ports == [(53, "TCP"), (53, "UDP"), (443, "TCP"), (5432, "TCP")]
+        db_rule = next(r for r in policy["egress"] if r["ports"][0]["port"] == 5432)
+        assert db_rule["to"] == [{"ipBlock": {"cidr": cidr}}]  # the database only inside the VPC
+    else:
+        assert egress_ports == []  # static files: no egress at all
+
+
+def test_the_vendored_library_matches_its_source(charts, app):
+    """`helm dependency update charts/<app>` was run after the last change to charts/innovate-lib."""
+    lib = charts.charts_dir / "innovate-lib"
+    with tarfile.open(charts.charts_dir / app / "charts" / "innovate-lib-0.1.0.tgz") as packaged:
+        files = {m.name.removeprefix("innovate-lib/"): packaged.extractfile(m).read()
+                 for m in packaged.getmembers() if m.isfile()}
+    sources = {str(p.relative_to(lib)): p.read_bytes() for p in lib.rglob("*") if p.is_file()}
+    # helm re-serialises Chart.yaml when it packages: compare its content, every other file byte for byte.
+    assert yaml.safe_load(files.pop("Chart.yaml")) == yaml.safe_load(sources.pop("Chart.yaml"))
+    assert files == sources, f"stale charts/{app}/charts/innovate-lib-0.1.0.tgz: run helm dependency update charts/{app}"
