@@ -30,6 +30,25 @@ describe("ProjectDetail", () => {
     expect(server.items.get(1)).toEqual([{ id: 2, title: "Write the README", done: true }]);
   });
 
+  it("puts a ticked item back and shows the API's message when the update fails", async () => {
+    const server = fakeProjectsServer(["Atlas"]);
+    server.items.set(1, [{ id: 5, title: "Ship it", done: false }]);
+    const failingPatch: FetchLike = (url, init) =>
+      init?.method === "PATCH"
+        ? Promise.resolve(
+            new Response(JSON.stringify({ error: { code: "bad_request", message: "done must be a boolean", field: "done" } }), {
+              status: 400,
+            }),
+          )
+        : server.fetch(url, init);
+    const user = userEvent.setup();
+    renderWithApi(<ProjectDetail projectId={1} onBack={vi.fn()} onChanged={vi.fn()} />, failingPatch);
+
+    await user.click(await screen.findByRole("checkbox", { name: "Ship it" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("done must be a boolean (field: done)");
+    expect(screen.getByRole("checkbox", { name: "Ship it" })).not.toBeChecked();
+  });
+
   it("edits the project's name and description", async () => {
     const server = fakeProjectsServer(["Atlas"]);
     const onChanged = vi.fn();

@@ -42,12 +42,17 @@ export function ProjectItems({ projectId }: { projectId: Id }) {
     }
   }
 
+  const replace = (id: Id, next: Item) =>
+    setItems((current) => (current ?? []).map((it) => (it.id === id ? next : it)));
+
+  /** Ticks the box at once (optimistic) and puts it back if the API refuses. */
   async function toggle(item: Item) {
     setActionError(null);
+    replace(item.id, { ...item, done: !item.done });
     try {
-      const updated = await api.updateItem(projectId, item.id, { done: !item.done });
-      setItems((current) => (current ?? []).map((it) => (it.id === item.id ? updated : it)));
+      replace(item.id, await api.updateItem(projectId, item.id, { done: !item.done }));
     } catch (caught) {
+      replace(item.id, item);
       setActionError(asApiError(caught));
     }
   }
