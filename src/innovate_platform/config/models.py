@@ -113,6 +113,8 @@ class Karpenter(Model):
     """Karpenter settings of one environment."""
 
     ami_alias: str = Field(pattern=r"^al2023@(v\d{8}|latest)$")
+    # Spot needs the account's EC2 Spot service-linked role; set false where it already exists.
+    create_spot_service_linked_role: bool = True
     node_pools: tuple[NodePool, ...] = Field(min_length=1)
 
 

@@ -1,0 +1,1 @@
+"""The AWS layer: CDK stages, stacks and one construct per concern."""

@@ -1,0 +1,143 @@
+"""ControllerRoles: IRSA roles of the in-cluster controllers that call AWS (besides Karpenter).
+
+AWS Load Balancer Controller, KEDA (CloudWatch read for RPS scaling) and, where it scales the
+application group, Cluster Autoscaler. Mutating permissions are conditioned on the tags the
+controllers put on what they own.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ...config import Environment
+from ...naming import CLUSTER_AUTOSCALER, KEDA, LOAD_BALANCER_CONTROLLER
+from ..nag import acknowledge_wildcards
+from .irsa import IrsaRole
+
+
+class ControllerRoles(Construct):
+    """One IrsaRole per controller, exposed by naming key."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, env: Environment, cluster: eks.Cluster) -> None:
+        super().__init__(scope, construct_id)
+        self.roles: dict[str, iam.Role] = {}
+        self._add(env, cluster, LOAD_BALANCER_CONTROLLER, "AWS Load Balancer Controller: ALBs for Ingresses",
+                  load_balancer_controller_statements(env),
+                  "The AWS Load Balancer Controller's published policy: the ALBs, target groups and security "
+                  "groups it creates have no ARN in advance; mutations are conditioned on its "
+                  "elbv2.k8s.aws/cluster tag and Describe calls support no resource scoping")
+        self._add(env, cluster, KEDA, "KEDA operator: read CloudWatch metrics for RPS scaling", [
+            iam.PolicyStatement(
+                sid="ReadMetrics",
+                actions=["cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics", "cloudwatch:ListMetrics"],
+                resources=["*"],
+            )
+        ], "CloudWatch GetMetricData, GetMetricStatistics and ListMetrics support no resource-level permissions")
+        if not env.uses_karpenter:
+            self._add(env, cluster, CLUSTER_AUTOSCALER, "Cluster Autoscaler: resize this cluster's tagged groups",
+                      cluster_autoscaler_statements(env),
+                      "Auto Scaling and EC2 Describe calls support no resource-level permissions; resize and "
+                      "terminate are conditioned on the k8s.io/cluster-autoscaler/<cluster>=owned tag")
+
+    def _add(self, env: Environment, cluster: eks.Cluster, account, description: str,
+             statements: list[iam.PolicyStatement], wildcard_reason: str) -> None:
+        role = IrsaRole(self, account.key, cluster=cluster, env=env, account=account, description=description).role
+        for statement in statements:
+            role.add_to_policy(statement)
+        acknowledge_wildcards(role, wildcard_reason)
+        self.roles[account.key] = role
+
+
+def cluster_autoscaler_statements(env: Environment) -> list[iam.PolicyStatement]:
+    """Describe anything; resize or terminate only ASGs tagged as this cluster's."""
+    return [
+        iam.PolicyStatement(
+            sid="Describe",
+            actions=["autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+                     "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities",
+                     "autoscaling:DescribeTags", "ec2:DescribeImages", "ec2:DescribeInstanceTypes",
+                     "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements",
+                     "eks:DescribeNodegroup"],
+            resources=["*"],
+        ),
+        iam.PolicyStatement(
+            sid="ResizeOwnGroups",
+            actions=["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+            resources=["*"],
+            conditions={"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{env.cluster_name}": "owned"}},
+        ),
+    ]
+
+
+def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStatement]:
+    """The AWS Load Balancer Controller's published policy, condensed by purpose."""
+    cluster_tag = "elbv2.k8s.aws/cluster"
+    return [
+        iam.PolicyStatement(sid="CreateServiceLinkedRole", actions=["iam:CreateServiceLinkedRole"], resources=["*"],
+                            conditions={"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}),
+        iam.PolicyStatement(
+            sid="Describe",
+            actions=["ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
+                     "ec2:DescribeInternetGateways", "ec2:DescribeVpcs", "ec2:DescribeVpcPeeringConnections",
+                     "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeInstances",
+                     "ec2:DescribeNetworkInterfaces", "ec2:DescribeTags", "ec2:GetCoipPoolUsage",
+                     "ec2:DescribeCoipPools", "ec2:GetSecurityGroupsForVpc", "ec2:DescribeIpamPools",
+                     "ec2:DescribeRouteTables",
+                     "elasticloadbalancing:Describe*", "acm:ListCertificates", "acm:DescribeCertificate",
+                     "iam:ListServerCertificates", "iam:GetServerCertificate",
+                     "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "wafv2:AssociateWebACL",
+                     "wafv2:DisassociateWebACL", "shield:GetSubscriptionState", "shield:DescribeProtection",
+                     "shield:CreateProtection", "shield:DeleteProtection", "cognito-idp:DescribeUserPoolClient"],
+            resources=["*"],
+        ),
+        iam.PolicyStatement(sid="CreateSecurityGroup", actions=["ec2:CreateSecurityGroup"], resources=["*"]),
+        iam.PolicyStatement(
+            sid="TagNewSecurityGroups", actions=["ec2:CreateTags"], resources=["arn:aws:ec2:*:*:security-group/*"],
+            conditions={"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup"},
+                        "Null": {f"aws:RequestTag/{cluster_tag}": "false"}},
+        ),
+        iam.PolicyStatement(
+            sid="ManageOwnSecurityGroups",
+            actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup",
+                     "ec2:CreateTags", "ec2:DeleteTags"],
+            resources=["*"],
+            conditions={"Null": {f"aws:ResourceTag/{cluster_tag}": "false"}},
+        ),
+        iam.PolicyStatement(
+            sid="CreateOwnLoadBalancers",
+            actions=["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+            resources=["*"],
+            conditions={"Null": {f"aws:RequestTag/{cluster_tag}": "false"}},
+        ),
+        iam.PolicyStatement(
+            sid="ManageListenersAndRules",
+            actions=["elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+                     "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule"],
+            resources=["*"],
+        ),
+        iam.PolicyStatement(
+            sid="ManageOwnLoadBalancers",
+            actions=["elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
+                     "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
+                     "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
+                     "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
+                     "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:AddTags",
+                     "elasticloadbalancing:RemoveTags"],
+            resources=["*"],
+            conditions={"Null": {f"aws:ResourceTag/{cluster_tag}": "false"}},
+        ),
+        iam.PolicyStatement(
+            sid="RegisterTargets",
+            actions=["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+            resources=["arn:aws:elasticloadbalancing:*:*:targetgroup/*/*"],
+        ),
+        iam.PolicyStatement(
+            sid="ManageListenerSettings",
+            actions=["elasticloadbalancing:SetWebAcl", "elasticloadbalancing:ModifyListener",
+                     "elasticloadbalancing:AddListenerCertificates", "elasticloadbalancing:RemoveListenerCertificates",
+                     "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities"],
+            resources=["*"],
+        ),
+    ]

@@ -1,0 +1,98 @@
+"""FluxBootstrap: the one Helm release CDK installs (Flux), its Git source, the root
+Kustomization for `gitops/clusters/<env>`, and the `cluster-vars` ConfigMap.
+
+Everything else inside the cluster is reconciled by Flux from the gitops/ tree; cluster-vars
+carries the values only known after deployment (VPC id, role ARNs, queue name, ...) for the
+Kustomizations' `postBuild.substituteFrom`.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct
+
+from ...config import Environment, Platform
+
+FLUX_NAMESPACE = "flux-system"
+FLUX_CHART_REPOSITORY = "https://fluxcd-community.github.io/helm-charts"
+SYSTEM_PLACEMENT = {
+    "nodeSelector": {"role": "system"},
+    "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}],
+}
+
+
+class FluxBootstrap(Construct):
+    """Flux controllers on the system group, following `github.repository`@`github.branch`."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, platform: Platform, env: Environment,
+        cluster: eks.Cluster, cluster_vars: dict[str, str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        controllers = ("helmcontroller", "kustomizecontroller", "sourcecontroller", "notificationcontroller")
+        values = {c: dict(SYSTEM_PLACEMENT) for c in controllers}
+        # Promotion is a Git commit by CI (docs/adr/0004), so image automation is not installed.
+        values |= {"imageautomationcontroller": {"create": False}, "imagereflectorcontroller": {"create": False}}
+        self.chart = eks.HelmChart(
+            self, "Flux",
+            cluster=cluster,
+            chart="flux2",
+            repository=FLUX_CHART_REPOSITORY,
+            version=platform.versions.charts["flux2"],
+            release="flux2",
+            namespace=FLUX_NAMESPACE,
+            create_namespace=True,
+            values=values,
+            wait=True,
+            timeout=Duration.minutes(10),
+        )
+        self.sync = eks.KubernetesManifest(
+            self, "Sync",
+            cluster=cluster,
+            manifest=[
+                cluster_vars_config_map(cluster_vars),
+                git_repository(platform),
+                root_kustomization(env),
+            ],
+            overwrite=True,
+        )
+        self.sync.node.add_dependency(self.chart)
+
+
+def cluster_vars_config_map(values: dict[str, str]) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "cluster-vars", "namespace": FLUX_NAMESPACE},
+        "data": values,
+    }
+
+
+def git_repository(platform: Platform) -> dict:
+    return {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "GitRepository",
+        "metadata": {"name": "flux-system", "namespace": FLUX_NAMESPACE},
+        "spec": {
+            "interval": "1m",
+            "url": platform.github.url,
+            "ref": {"branch": platform.github.branch},
+            # A read-only deploy key, created once per cluster (docs/runbooks/deploy.md).
+            "secretRef": {"name": "flux-system"},
+        },
+    }
+
+
+def root_kustomization(env: Environment) -> dict:
+    return {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "flux-system", "namespace": FLUX_NAMESPACE},
+        "spec": {
+            "interval": "10m",
+            "path": f"./gitops/clusters/{env.name}",
+            "prune": True,
+            "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+        },
+    }

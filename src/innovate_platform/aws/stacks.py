@@ -1,0 +1,98 @@
+"""Stacks compose constructs; each environment account gets network, platform and ci stacks,
+the shared services account gets registry and ci stacks."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from ..config import Environment, Platform
+from ..naming import app_bucket_name, interruption_queue_name, karpenter_node_role_name
+from .constructs.app_access import AppAccess
+from .constructs.cluster import PlatformCluster
+from .constructs.controller_roles import ControllerRoles
+from .constructs.flux import FluxBootstrap
+from .constructs.github_ci import DeployRoles, GitHubOidc, ImagePushRole
+from .constructs.karpenter import KarpenterAwsSide
+from .constructs.network import PlatformNetwork
+from .constructs.node_capacity import NodeCapacity
+from .constructs.registry import ImageRegistry
+from .constructs.sleep import DevSleepSchedule
+
+
+class NetworkStack(Stack):
+    """The environment's VPC."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, env_config: Environment, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.network = PlatformNetwork(self, "Network", env=env_config)
+
+
+class PlatformStack(Stack):
+    """Cluster, node capacity, IAM for controllers and apps, Karpenter's AWS side, the dev
+    sleep schedule and the Flux bootstrap."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, env_config: Environment,
+                 network: PlatformNetwork, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        env = env_config
+        self.cluster = PlatformCluster(self, "Cluster", platform=platform, env=env, vpc=network.vpc)
+        cluster = self.cluster.cluster
+        self.capacity = NodeCapacity(self, "NodeCapacity", env=env, cluster=cluster)
+        self.controllers = ControllerRoles(self, "ControllerRoles", env=env, cluster=cluster)
+        self.apps = AppAccess(self, "AppAccess", platform=platform, env=env, cluster=cluster)
+        self.karpenter = KarpenterAwsSide(self, "Karpenter", env=env, cluster=cluster) if env.uses_karpenter else None
+        if env.sleep:
+            DevSleepSchedule(self, "SleepSchedule", env=env, cluster=cluster, node_groups=self.capacity.node_groups)
+        self.cluster_vars = self._cluster_vars(platform, env, network)
+        self.flux = FluxBootstrap(self, "Flux", platform=platform, env=env, cluster=cluster,
+                                  cluster_vars=self.cluster_vars)
+
+    def _cluster_vars(self, platform: Platform, env: Environment, network: PlatformNetwork) -> dict[str, str]:
+        """Values only known after deployment, for the GitOps tree (naming.cluster_var_names)."""
+        values = {
+            "cluster_name": env.cluster_name,
+            "aws_region": self.region,
+            "aws_account_id": self.account,
+            "vpc_id": network.vpc.vpc_id,
+            "vpc_cidr": env.vpc_cidr,
+        }
+        roles = {**self.controllers.roles, "ebs-csi": self.cluster.ebs_csi_role, **self.apps.roles}
+        if self.karpenter:
+            roles["karpenter"] = self.karpenter.controller_role
+            values["karpenter_interruption_queue"] = interruption_queue_name(env)
+            values["karpenter_node_role"] = karpenter_node_role_name(env)
+        for key, role in roles.items():
+            values[f"{key.replace('-', '_')}_role_arn"] = role.role_arn
+        for app in platform.apps:
+            if app.s3_bucket:
+                values[f"{app.name}_bucket"] = app_bucket_name(platform, env, app.name)
+        return values
+
+
+class EnvironmentCiStack(Stack):
+    """GitHub OIDC and the diff/deploy roles in an environment account."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, env_name: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        oidc = GitHubOidc(self, "GitHubOidc")
+        self.roles = DeployRoles(self, "DeployRoles", platform=platform, env_name=env_name, oidc=oidc)
+
+
+class RegistryStack(Stack):
+    """ECR repositories in the shared services account."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.registry = ImageRegistry(self, "Registry", platform=platform)
+
+
+class SharedCiStack(Stack):
+    """GitHub OIDC and the image push role in the shared services account."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, registry: ImageRegistry,
+                 **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        oidc = GitHubOidc(self, "GitHubOidc")
+        self.push = ImagePushRole(self, "ImagePush", platform=platform, oidc=oidc,
+                                  repositories=registry.repositories)
