@@ -1,0 +1,139 @@
+"""What differs per environment: replicas and spread, capacity type, hosts, certificates, IRSA."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
+HOSTS = {"dev": "dev.innovate.example.com", "staging": "staging.innovate.example.com", "prod": "app.innovate.example.com"}
+ON_DEMAND_TERMS = [
+    {"matchExpressions": [{"key": "eks.amazonaws.com/capacityType", "operator": "In", "values": ["ON_DEMAND"]}]},
+    {"matchExpressions": [{"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["on-demand"]}]},
+]
+ON_DEMAND_TOLERATION = {"key": "innovate.io/lifecycle", "operator": "Equal", "value": "on-demand", "effect": "NoSchedule"}
+
+
+def pod_spec(charts, app, env):
+    return charts.only(charts.render(app, env), "Deployment")["spec"]["template"]["spec"]
+
+
+def hpa_range(charts, app, env):
+    hpa = charts.only(charts.render(app, env), "HorizontalPodAutoscaler")["spec"]
+    return hpa["minReplicas"], hpa["maxReplicas"]
+
+
+def zone_spread(charts, app, env):
+    constraints = pod_spec(charts, app, env)["topologySpreadConstraints"]
+    return next(c for c in constraints if c["topologyKey"] == "topology.kubernetes.io/zone")
+
+
+def test_prod_runs_at_least_three_replicas_that_must_span_three_zones(charts, app):
+    low, high = hpa_range(charts, app, "prod")
+    assert low >= 3 and high > low
+    zone = zone_spread(charts, app, "prod")
+    assert zone["whenUnsatisfiable"] == "DoNotSchedule" and zone["maxSkew"] == 1 and zone["minDomains"] == 3
+    deployment = charts.only(charts.render(app, "prod"), "Deployment")
+    assert "replicas" not in deployment["spec"]  # the HPA owns the count; a Flux sync never resets it
+    assert zone["labelSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+
+
+@pytest.mark.parametrize("env", ["dev", "staging"])
+def test_dev_and_staging_prefer_zone_spread_without_blocking_scheduling(charts, app, env):
+    zone = zone_spread(charts, app, env)
+    assert zone["whenUnsatisfiable"] == "ScheduleAnyway" and "minDomains" not in zone
+    hostname = next(c for c in pod_spec(charts, app, env)["topologySpreadConstraints"]
+                    if c["topologyKey"] == "kubernetes.io/hostname")
+    assert hostname["whenUnsatisfiable"] == "ScheduleAnyway"
+
+
+def test_hpa_ranges_grow_from_dev_to_prod(charts, app):
+    dev, staging, prod = (hpa_range(charts, app, env) for env in ("dev", "staging", "prod"))
+    assert dev[0] == 1 and dev[1] <= 3
+    assert dev[0] < staging[0] < prod[0] and dev[1] <= staging[1] < prod[1]
+    hpa = charts.only(charts.render(app, "prod"), "HorizontalPodAutoscaler")["spec"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
+                                     "name": charts.only(charts.render(app, "prod"), "Deployment")["metadata"]["name"]}
+    (metric,) = hpa["metrics"]
+    assert metric["resource"]["name"] == "cpu" and metric["resource"]["target"]["type"] == "Utilization"
+
+
+def test_prod_api_runs_only_on_on_demand_capacity(charts):
+    spec = pod_spec(charts, "api", "prod")
+    required = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert required["nodeSelectorTerms"] == ON_DEMAND_TERMS  # two terms: ORed
+    assert ON_DEMAND_TOLERATION in spec["tolerations"]
+
+
+@pytest.mark.parametrize(("app", "env"), [("api", "dev"), ("api", "staging"), ("web", "dev"), ("web", "staging"), ("web", "prod")])
+def test_elsewhere_spot_is_fine_and_the_on_demand_pool_is_left_alone(charts, app, env):
+    spec = pod_spec(charts, app, env)
+    assert "affinity" not in spec
+    assert ON_DEMAND_TOLERATION not in spec.get("tolerations", [])
+
+
+def test_each_environment_has_its_host_certificate_and_the_shared_alb_group(charts, app, env):
+    ingress = charts.only(charts.render(app, env), "Ingress")
+    notes = ingress["metadata"]["annotations"]
+    assert ingress["spec"]["ingressClassName"] == "alb"
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == HOSTS[env]
+    (path,) = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == ({"api": "/api", "web": "/"}[app], "Prefix")
+    assert path["backend"]["service"]["port"] == {"name": "http"}
+    assert notes["alb.ingress.kubernetes.io/certificate-arn"].startswith(f"arn:aws:acm:us-east-1:{ACCOUNTS[env]}:certificate/")
+    assert notes["alb.ingress.kubernetes.io/target-type"] == "ip"
+    assert notes["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
+    assert yaml.safe_load(notes["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
+    assert notes["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
+    assert notes["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13-")
+    assert notes["alb.ingress.kubernetes.io/group.name"] == "innovate"
+    assert notes["alb.ingress.kubernetes.io/healthcheck-path"] == "/healthz"
+
+
+def test_the_api_path_is_matched_before_the_web_catch_all(charts, env):
+    order = {app: int(charts.only(charts.render(app, env), "Ingress")["metadata"]["annotations"]
+                      ["alb.ingress.kubernetes.io/group.order"]) for app in ("api", "web")}
+    assert order["api"] < order["web"]
+
+
+def test_the_api_assumes_its_environments_irsa_role(charts, env):
+    objects = charts.render("api", env)
+    account = charts.only(objects, "ServiceAccount")
+    assert account["metadata"]["name"] == "api"  # the role trusts system:serviceaccount:api:api
+    assert account["metadata"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api"}
+    spec = charts.only(objects, "Deployment")["spec"]["template"]["spec"]
+    assert spec["serviceAccountName"] == "api" and spec["automountServiceAccountToken"] is True
+    env_vars = {e["name"]: e["value"] for e in spec["containers"][0]["env"]}
+    assert env_vars["S3_BUCKET"] == f"innovate-{env}-api-{ACCOUNTS[env]}"
+    assert (env_vars["DB_IAM_AUTH"], env_vars["DB_NAME"], env_vars["DB_USER"], env_vars["AWS_REGION"]) == (
+        "true", "projects", "api", "us-east-1")
+
+
+def test_the_web_has_no_cloud_or_kubernetes_credentials(charts, env):
+    objects = charts.render("web", env)
+    account = charts.only(objects, "ServiceAccount")
+    assert "annotations" not in account["metadata"]
+    assert charts.only(objects, "Deployment")["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
+
+
+def test_only_the_api_is_scraped_by_prometheus(charts, env):
+    api = charts.only(charts.render("api", env), "Deployment")["spec"]["template"]["metadata"]["annotations"]
+    assert api == {"prometheus.io/scrape": "true", "prometheus.io/port": "8080", "prometheus.io/path": "/metrics"}
+    web = charts.only(charts.render("web", env), "Deployment")["spec"]["template"]["metadata"]
+    assert "annotations" not in web
+
+
+def test_environment_files_hold_only_what_differs(charts, app, env):
+    defaults = yaml.safe_load((charts.charts_dir / app / "values.yaml").read_text())
+    overrides = yaml.safe_load((charts.charts_dir / app / f"values-{env}.yaml").read_text())
+
+    def same(default, override, path):
+        if isinstance(override, dict):
+            for key, value in override.items():
+                yield from same(default.get(key), value, f"{path}.{key}")
+        elif override == default:
+            yield path
+
+    assert list(same(defaults, overrides, "")) == []
