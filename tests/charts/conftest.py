@@ -11,6 +11,7 @@ import functools
 import subprocess
 from pathlib import Path
 
+import celpy
 import pytest
 import yaml
 
@@ -87,11 +88,37 @@ def _closed(schema):
 
 
 @functools.cache
-def keda_scaledobject_schema() -> dict:
-    """The ScaledObject CRD's served schema (from ../shared/schemas), closed to unknown fields."""
+def _keda_crd_schema() -> dict:
+    if not KEDA_CRD.exists():
+        pytest.fail(f"{KEDA_CRD} is missing: the KEDA CRDs live in ../shared/schemas/keda next to the repository")
     crd = yaml.safe_load(KEDA_CRD.read_text())
     version = next(v for v in crd["spec"]["versions"] if v.get("served") and v.get("storage"))
-    return _closed(copy.deepcopy(version["schema"]["openAPIV3Schema"]))
+    return version["schema"]["openAPIV3Schema"]
+
+
+def keda_scaledobject_schema() -> dict:
+    """The ScaledObject CRD's served schema (from ../shared/schemas), closed to unknown fields."""
+    return _closed(copy.deepcopy(_keda_crd_schema()))
+
+
+def cel_rule_failures(obj, schema: dict | None = None, path: str = "") -> list[str]:
+    """Messages of the CRD's x-kubernetes-validations (CEL) rules `obj` breaks; `oldSelf` rules skipped."""
+    schema = _keda_crd_schema() if schema is None else schema
+    failures = []
+    for rule in schema.get("x-kubernetes-validations", []):
+        if "oldSelf" in rule["rule"]:
+            continue
+        env = celpy.Environment()
+        if not env.program(env.compile(rule["rule"])).evaluate({"self": celpy.json_to_cel(obj)}):
+            failures.append(f"{path or '.'}: {rule.get('message', rule['rule'])}")
+    if isinstance(obj, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in obj:
+                failures += cel_rule_failures(obj[key], sub, f"{path}.{key}")
+    elif isinstance(obj, list) and "items" in schema:
+        for i, item in enumerate(obj):
+            failures += cel_rule_failures(item, schema["items"], f"{path}[{i}]")
+    return failures
 
 
 class Charts:
@@ -109,6 +136,7 @@ class Charts:
     only = staticmethod(only)
     kinds = staticmethod(kinds)
     keda_scaledobject_schema = staticmethod(keda_scaledobject_schema)
+    cel_rule_failures = staticmethod(cel_rule_failures)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import jsonschema
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -32,6 +33,19 @@ def test_the_scaledobject_is_valid_against_kedas_crd(charts, rps_objects):
     scaled = charts.only(rps_objects, "ScaledObject")
     assert scaled["apiVersion"] == "keda.sh/v1alpha1"
     jsonschema.validate(scaled, charts.keda_scaledobject_schema())  # format checker off
+    assert charts.cel_rule_failures(scaled) == []
+
+
+def test_the_crd_cel_rule_is_really_evaluated(charts, rps_objects):
+    scaled = copy.deepcopy(charts.only(rps_objects, "ScaledObject"))
+    scaled["spec"]["minReplicaCount"] = scaled["spec"]["maxReplicaCount"] + 1
+    assert charts.cel_rule_failures(scaled) == [".spec: minReplicaCount must be less than or equal to maxReplicaCount"]
+
+
+def test_the_other_objects_stay_valid_kubernetes_in_rps_mode(rps_objects):
+    for obj in rps_objects:
+        if obj["apiVersion"] != "keda.sh/v1alpha1":
+            kubernetes_validate.validate(obj, "1.36", strict=True)
 
 
 def test_the_crd_check_would_catch_a_misspelt_field(charts, rps_objects):

@@ -61,11 +61,15 @@ spec:
         metricStat: Sum
         metricStatPeriod: {{ $rps.periodSeconds | quote }}
         metricCollectionTime: {{ mul $rps.periodSeconds 5 | quote }}
+        # Skip the newest, still-filling minute: its partial Sum would read as a traffic drop.
+        metricEndTimeOffset: "60"
         # Sum over the period per target = requests/s per pod x period seconds.
         targetMetricValue: {{ mul $rps.targetPerPod $rps.periodSeconds | quote }}
         minMetricValue: "0"
         awsRegion: {{ $rps.awsRegion | quote }}
         # KEDA's operator reads CloudWatch with its own IRSA role; the API's role stays app-only.
+        # (Deprecated since KEDA 2.13 in favour of a TriggerAuthentication with podIdentity
+        # provider aws + identityOwner keda; still honoured by KEDA 2.x.)
         identityOwner: operator
     - type: cpu
       name: cpu-floor
