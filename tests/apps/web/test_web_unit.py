@@ -6,6 +6,7 @@ into a temporary directory so a parallel e2e run never sees a half-written dist/
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -27,7 +28,7 @@ def _npm(*args: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"PATH": f"{WEB_DIR / 'node_modules' / '.bin'}:/usr/local/bin:/usr/bin:/bin", "CI": "true", "NO_COLOR": "1"},
+        env={**os.environ, "CI": "true", "NO_COLOR": "1"},
     )
 
 
