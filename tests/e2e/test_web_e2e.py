@@ -19,6 +19,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIR = REPO / "apps" / "web"
@@ -26,6 +27,7 @@ API_DIR = REPO / "apps" / "api"
 SCRIPT = Path(__file__).with_name("create_project.mjs")
 SCREENSHOTS = REPO / "test-output" / "e2e"
 SCREENSHOT = SCREENSHOTS / "projects.png"
+DETAIL_SCREENSHOT = SCREENSHOTS / "project-detail.png"
 CHROMIUM = "/usr/bin/chromium"
 
 sys.path.insert(0, str(REPO))
@@ -151,8 +153,8 @@ def test_user_creates_fills_and_renames_a_project_in_the_browser(built_web, tmp_
     with running_postgres() as pg:
         with serving_web(built_web, f"http://127.0.0.1:{api_port}") as web_url:
             with running_api(pg.url, api_port, web_url, tmp_path / "api.log") as api_url:
-                for old in SCREENSHOTS.glob("*.png"):
-                    old.unlink()
+                for old in (SCREENSHOT, DETAIL_SCREENSHOT):
+                    old.unlink(missing_ok=True)
                 started = time.monotonic()
                 run = subprocess.run(
                     [node, str(SCRIPT)],
@@ -163,7 +165,7 @@ def test_user_creates_fills_and_renames_a_project_in_the_browser(built_web, tmp_
                         "PROJECT_NAME": "Launch website",
                         "RENAMED_NAME": "Launch website v2",
                         "SCREENSHOT": str(SCREENSHOT),
-                        "DETAIL_SCREENSHOT": str(SCREENSHOTS / "project-detail.png"),
+                        "DETAIL_SCREENSHOT": str(DETAIL_SCREENSHOT),
                         "CHROMIUM": CHROMIUM,
                     },
                     capture_output=True,
@@ -187,7 +189,7 @@ def test_user_creates_fills_and_renames_a_project_in_the_browser(built_web, tmp_
                 assert [m for m in seen["consoleErrors"] if "409" not in m] == [], seen["consoleErrors"]
                 assert seen["failedRequests"] == []
                 assert SCREENSHOT.stat().st_size > 10_000
-                assert (SCREENSHOTS / "project-detail.png").stat().st_size > 10_000
+                assert DETAIL_SCREENSHOT.stat().st_size > 10_000
                 assert browser_seconds < 30, seen["steps"]
 
                 # What the API holds.
@@ -200,8 +202,6 @@ def test_user_creates_fills_and_renames_a_project_in_the_browser(built_web, tmp_
                 assert [(i["title"], i["done"]) for i in items["items"]] == [("Write the launch plan", True)]
 
         # What the database holds, read directly.
-        from sqlalchemy import create_engine, text
-
         engine = create_engine(pg.url)
         try:
             with engine.connect() as connection:
