@@ -64,6 +64,11 @@ def built(platform) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture(scope="session")
+def cluster_vars(platform) -> dict[str, dict[str, str]]:
+    return {env: sample_cluster_vars(platform, platform.env(env)) for env in ENVS}
+
+
+@pytest.fixture(scope="session")
 def objects(platform, built) -> dict[str, list[dict]]:
     """env -> every object Flux would apply, after substituting sample cluster-vars."""
     out: dict[str, list[dict]] = {}

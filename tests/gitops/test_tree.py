@@ -54,6 +54,16 @@ def test_every_substituted_variable_is_a_cluster_vars_key(env, platform, built):
     assert used <= set(cluster_var_names(platform, platform.env(env)))
 
 
+@pytest.mark.parametrize("env", ENVS)
+def test_no_numeric_cluster_var_is_substituted(env, built, cluster_vars):
+    """Flux substitutes text, so a numeric value (account id, port) would become a YAML number
+    where the charts and Kubernetes want a string."""
+    used = set().union(*(variables_in(text) for (e, _), text in built.items() if e == env))
+    numeric = {k for k, v in cluster_vars[env].items() if v.isdigit()}
+    assert numeric >= {"aws_account_id", "db_port"}
+    assert not used & numeric
+
+
 def test_tree_holds_no_bootstrap_objects(objects):
     for env, objs in objects.items():
         for o in objs:

@@ -21,7 +21,9 @@ def cluster_values(app: App, chart: dict[str, Any]) -> Obj:
     chart_env = chart.get("env") or {}
     env_values = {}
     if app.database:
-        env_values |= {"DB_HOST": var("db_host"), "DB_PORT": var("db_port"), "DB_NAME": var("db_name"), "DB_USER": var("db_user")}
+        # Not DB_PORT: Flux substitution turns a numeric value into a YAML number, and the chart
+        # wants strings; the chart's default port is RDS's.
+        env_values |= {"DB_HOST": var("db_host"), "DB_NAME": var("db_name"), "DB_USER": var("db_user")}
     if app.s3_bucket:
         env_values["S3_BUCKET"] = var(f"{app.name}_bucket")
     env_values["AWS_REGION"] = var("aws_region")

@@ -1,0 +1,155 @@
+"""apps (HelmReleases of this repository's charts), the dev sleep CronJobs and pod security groups,
+checked against the charts as real helm renders them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from innovate_platform.checks.pod_security import check_pod_security
+from innovate_platform.gitops.charts import merge
+
+REPO = Path(__file__).resolve().parents[2]
+ENVS = ("dev", "staging", "prod")
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def _cron_minutes(schedule: str) -> int:
+    minute, hour, dom, month, dow = schedule.split()
+    assert (dom, month, dow) == ("*", "*", "1-5"), schedule
+    return int(hour) * 60 + int(minute)
+
+
+@pytest.fixture(scope="module")
+def rendered_apps(objects, select, render_chart, tmp_path_factory):
+    """(env, app) -> objects helm renders from the HelmRelease exactly as Flux would (values files, then values)."""
+    out = {}
+    for env in ENVS:
+        for release in select(objects[env], "HelmRelease", namespace="flux-system"):
+            spec = release["spec"]
+            files = [REPO / f for f in spec["chart"]["spec"]["valuesFiles"]]
+            inline = tmp_path_factory.mktemp("values") / "values.yaml"
+            inline.write_text(yaml.safe_dump(spec["values"]))
+            chart = REPO / spec["chart"]["spec"]["chart"]
+            out[(env, release["metadata"]["name"])] = render_chart(chart, spec["targetNamespace"], *files, inline)
+    return out
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_one_release_per_app_from_its_chart_and_environment_values(env, objects, select, platform):
+    releases = {r["metadata"]["name"]: r["spec"] for r in select(objects[env], "HelmRelease", namespace="flux-system")}
+    assert set(releases) == {a.name for a in platform.apps}
+    for app in platform.apps:
+        spec = releases[app.name]
+        chart = spec["chart"]["spec"]
+        assert chart["chart"] == f"./charts/{app.name}"
+        assert chart["sourceRef"] == {"kind": "GitRepository", "name": "flux-system", "namespace": "flux-system"}
+        assert chart["valuesFiles"] == [f"./charts/{app.name}/values.yaml", f"./charts/{app.name}/values-{env}.yaml"]
+        assert all((REPO / f).is_file() for f in chart["valuesFiles"])
+        assert spec["targetNamespace"] == app.namespace and spec["releaseName"] == app.name
+        assert "dependsOn" not in spec
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_cluster_vars_reach_the_rendered_api(env, rendered_apps, platform):
+    objs = rendered_apps[(env, "api")]
+    (sa,) = [o for o in objs if o["kind"] == "ServiceAccount"]
+    assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == f"arn:aws:iam::{platform.env(env).account}:role/innovate-{env}-api"
+    (deploy,) = [o for o in objs if o["kind"] == "Deployment"]
+    assert deploy["metadata"]["name"] == "api" and sa["metadata"]["name"] == "api"  # the IRSA trust names SA api/api
+    env_vars = {e["name"]: e.get("value") for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env_vars["DB_HOST"] == "sample-db-host" and env_vars["DB_PORT"] == "5432"
+    assert env_vars["S3_BUCKET"] == "sample-api-bucket" and env_vars["AWS_REGION"] == platform.region
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_app_values_only_override_keys_the_chart_has(env, objects, select):
+    for release in select(objects[env], "HelmRelease", namespace="flux-system"):
+        defaults = yaml.safe_load((REPO / release["spec"]["chart"]["spec"]["valuesFiles"][0]).read_text())
+
+        def known(over, base, path=""):
+            for key, value in over.items():
+                assert key in base, f"{release['metadata']['name']}: values{path}.{key} is not a chart value"
+                if isinstance(value, dict):
+                    known(value, base[key], f"{path}.{key}")
+
+        known(release["spec"]["values"], defaults)
+
+
+def test_security_group_policy_selects_exactly_the_api_pods(objects, select, rendered_apps):
+    assert not select(objects["dev"], "SecurityGroupPolicy") and not select(objects["staging"], "SecurityGroupPolicy")
+    (policy,) = select(objects["prod"], "SecurityGroupPolicy")
+    assert policy["metadata"]["namespace"] == "api"
+    assert policy["spec"]["securityGroups"] == {"groupIds": ["sg-0123456789abcdef0"]}
+    selector = policy["spec"]["podSelector"]["matchLabels"]
+
+    def selected(obj: dict) -> bool:
+        labels = (obj["spec"]["template"]["metadata"] if obj["kind"] == "Deployment" else obj["metadata"]).get("labels", {})
+        return all(labels.get(k) == v for k, v in selector.items())
+
+    pods = {(app, o["kind"], o["metadata"]["name"]): selected(o) for (env, app), objs in rendered_apps.items() if env == "prod" for o in objs if o["kind"] in ("Deployment", "Pod")}
+    assert pods[("api", "Deployment", "api")] is True
+    assert [k for k, v in pods.items() if v] == [("api", "Deployment", "api")], "selects more than the API pods"
+
+
+def test_dev_sleep_runs_before_node_groups_go_and_after_they_return(objects, select, platform):
+    sleep = platform.env("dev").sleep
+    timeline = {k: _minutes(v) for k, v in sleep.timeline().items()}
+    jobs = {j["metadata"]["name"]: j["spec"] for j in select(objects["dev"], "CronJob")}
+    down, up = _cron_minutes(jobs["workloads-down"]["schedule"]), _cron_minutes(jobs["workloads-up"]["schedule"])
+    assert jobs["workloads-down"]["timeZone"] == jobs["workloads-up"]["timeZone"] == sleep.timezone
+    assert down == _minutes(sleep.sleep_at) and up == _minutes(sleep.wake_at)
+    day = 24 * 60
+    # Night: workloads leave, then (offset later) the node groups; morning: node groups, then workloads.
+    assert (timeline["node_groups_down"] - down) % day == sleep.node_group_offset_minutes
+    assert (up - timeline["node_groups_up"]) % day == sleep.node_group_offset_minutes
+    order = [down, timeline["node_groups_down"], timeline["node_groups_up"], up]
+    steps = [(b - a) % day for a, b in zip(order, order[1:])]
+    assert sum(steps) == (up - down) % day and all(s > 0 for s in steps)
+    assert not select(objects["staging"], "CronJob") and not select(objects["prod"], "CronJob")
+
+
+def test_dev_sleep_scales_every_app_to_zero_and_back_to_its_hpa_minimum(objects, select, platform, rendered_apps):
+    jobs = {j["metadata"]["name"]: j for j in select(objects["dev"], "CronJob")}
+    pod = lambda j: j["spec"]["jobTemplate"]["spec"]["template"]["spec"]  # noqa: E731
+    for app in platform.apps:
+        (hpa,) = [o for o in rendered_apps[("dev", app.name)] if o["kind"] == "HorizontalPodAutoscaler"]
+        (deploy,) = [o for o in rendered_apps[("dev", app.name)] if o["kind"] == "Deployment"]
+        target = f"deployment/{deploy['metadata']['name']}"
+        ns = f"--namespace={app.namespace}"
+        down = next(c for c in pod(jobs["workloads-down"])["containers"] if c["name"] == app.name)
+        up = next(c for c in pod(jobs["workloads-up"])["containers"] if c["name"] == app.name)
+        assert down["args"] == ["scale", target, "--replicas=0", ns]
+        assert up["args"] == ["scale", target, f"--replicas={hpa['spec']['minReplicas']}", ns]
+        assert hpa["spec"]["scaleTargetRef"]["name"] == deploy["metadata"]["name"]
+
+
+def test_dev_sleep_pods_are_restricted_pinned_and_on_system_nodes(objects, select):
+    for job in select(objects["dev"], "CronJob"):
+        assert check_pod_security(job, "restricted") == []
+        spec = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        assert spec["nodeSelector"] == {"role": "system"}
+        assert {"key": "CriticalAddonsOnly", "operator": "Exists"} in spec["tolerations"]
+        assert all(c["image"] == "registry.k8s.io/kubectl:v1.36.0" for c in spec["containers"])
+
+
+def test_dev_sleep_may_only_scale_deployments_in_app_namespaces(objects, select, platform):
+    account = "workload-sleep"
+    bindings = [b for b in select(objects["dev"], "RoleBinding") if b["subjects"][0]["name"] == account]
+    assert sorted(b["metadata"]["namespace"] for b in bindings) == sorted(a.namespace for a in platform.apps)
+    for binding in bindings:
+        (role,) = select(objects["dev"], "Role", binding["roleRef"]["name"], binding["metadata"]["namespace"])
+        resources = {r for rule in role["rules"] for r in rule["resources"]}
+        verbs = {v for rule in role["rules"] for v in rule["verbs"]}
+        assert resources == {"deployments", "deployments/scale", "scaledobjects"}
+        assert verbs <= {"get", "list", "patch", "update"}
+
+
+def test_values_merge_follows_helm():
+    assert merge({"a": {"b": 1, "c": 2}, "l": [1]}, {"a": {"c": 3}, "l": [2]}) == {"a": {"b": 1, "c": 3}, "l": [2]}
