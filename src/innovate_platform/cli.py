@@ -1,0 +1,198 @@
+"""`innovate`: synthesize, check, render and deploy the platform from platform.yaml."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .config import ConfigError, Platform, load_platform
+
+app = typer.Typer(
+    help="Innovate Inc.'s EKS platform: one platform.yaml, synthesized, checked and deployed.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Inspect and validate platform.yaml.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+console = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Optional[str], typer.Option("--config", "-c", help="Platform file (default: $INNOVATE_CONFIG or ./platform.yaml).")
+]
+STAGE_CHOICES = ("dev", "staging", "prod", "shared")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one clear line to stderr and return the Exit to raise."""
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def load(config: str | None) -> Platform:
+    try:
+        return load_platform(config)
+    except ConfigError as exc:
+        raise fail(str(exc), 2) from None
+
+
+def parse_stages(env: str) -> tuple[str, ...]:
+    if env == "all":
+        return STAGE_CHOICES
+    if env not in STAGE_CHOICES:
+        raise fail(f"--env '{env}' is not one of: {', '.join(STAGE_CHOICES)}, all", 2)
+    return (env,)
+
+
+@config_app.command("validate")
+def config_validate(config: ConfigOption = None) -> None:
+    """Validate platform.yaml and summarize it; exits 2 naming the field on any mistake."""
+    platform = load(config)
+    console.print(f"[green]ok[/green] {len(platform.environments)} environments, {len(platform.apps)} apps, "
+                  f"Kubernetes {platform.versions.kubernetes}")
+
+
+@app.command()
+def synth(
+    env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod, shared or all.")] = "all",
+    out: Annotated[str, typer.Option("--out", "-o", help="Cloud assembly directory.")] = "cdk.out",
+    config: ConfigOption = None,
+) -> None:
+    """Synthesize CloudFormation offline (cdk-nag runs on every synth) and print a summary."""
+    from .aws.synth import SynthError, synthesize
+
+    platform = load(config)
+    stages = parse_stages(env)
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        result = synthesize(platform, stages, out)
+    except SynthError as exc:
+        raise fail(f"synthesis failed:\n{exc}") from None
+    from .summary import synth_summary_tables
+
+    for table in synth_summary_tables(platform, result):
+        console.print(table)
+    console.print(f"[green]synthesized[/green] {len(result.stacks)} stacks into {out}/ in {result.seconds:.1f} s")
+
+
+def has_aws_credentials(environ: dict[str, str] | None = None, home: Path | None = None) -> bool:
+    """True when some credential source is configured (checked statically: no network call)."""
+    environ = dict(os.environ) if environ is None else environ
+    home = Path.home() if home is None else home
+    if environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY"):
+        return True
+    if environ.get("AWS_WEB_IDENTITY_TOKEN_FILE") and environ.get("AWS_ROLE_ARN"):
+        return True
+    if environ.get("AWS_PROFILE") or environ.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"):
+        return True
+    return any((home / ".aws" / name).is_file() for name in ("credentials", "config"))
+
+
+def run_cdk(action: str, env: str, config: str | None, extra: list[str]) -> None:
+    platform = load(config)
+    stages = parse_stages(env)
+    if not has_aws_credentials():
+        raise fail(f"innovate {action} needs AWS credentials for account "
+                   f"{_account(platform, stages)} and none are configured (set AWS_PROFILE, or run in CI "
+                   "with the GitHub OIDC role); nothing was changed")
+    cdk = PROJECT_ROOT / "node_modules" / ".bin" / "cdk"
+    if not cdk.exists():
+        raise fail("the CDK CLI is not installed; run `make setup`")
+    stacks = [f"{'innovate-shared' if s == 'shared' else platform.env(s).cluster_name}/*" for s in stages]
+    environ = {**os.environ, "INNOVATE_STAGES": ",".join(stages)}
+    if config:
+        environ["INNOVATE_CONFIG"] = config
+    command = [str(cdk), action, "--no-notices", *stacks, *extra]
+    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=environ))
+
+
+def _account(platform: Platform, stages: tuple[str, ...]) -> str:
+    return ", ".join(platform.shared.account if s == "shared" else platform.env(s).account for s in stages)
+
+
+@app.command()
+def deploy(
+    env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod or shared.")],
+    config: ConfigOption = None,
+    approve: Annotated[bool, typer.Option(help="Skip CDK's approval prompt for security changes (CI).")] = False,
+) -> None:
+    """Deploy one environment's stacks with the pinned CDK CLI (needs AWS credentials)."""
+    run_cdk("deploy", env, config, ["--require-approval", "never"] if approve else [])
+
+
+@app.command()
+def diff(
+    env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod or shared.")],
+    config: ConfigOption = None,
+) -> None:
+    """Show what `deploy` would change (needs AWS credentials)."""
+    run_cdk("diff", env, config, [])
+
+
+@app.command()
+def bootstrap(config: ConfigOption = None) -> None:
+    """Print the `cdk bootstrap` command for every account (run once per account by an admin)."""
+    platform = load(config)
+    for line in bootstrap_commands(platform):
+        print(line)
+
+
+def bootstrap_commands(platform: Platform) -> list[str]:
+    """One command per account; environment accounts trust the shared services account."""
+    shared = platform.shared.account
+    lines = [f"# shared services account {shared}",
+             f"npx cdk bootstrap aws://{shared}/{platform.region} "
+             "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
+    for env in platform.environments.values():
+        lines += [f"# {env.name} account {env.account}",
+                  f"npx cdk bootstrap aws://{env.account}/{platform.region} --trust {shared} "
+                  f"--trust-for-lookup {shared} "
+                  "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
+    return lines
+
+
+def _register_optional_commands() -> None:
+    """Commands owned by other packages (GitOps, checks, insight), registered when present."""
+    try:
+        from .gitops.cli import gitops_command
+
+        app.command("gitops")(gitops_command)
+    except ImportError:
+        pass
+    try:
+        from .checks.cli import check_command
+
+        app.command("check")(check_command)
+    except ImportError:
+        pass
+    try:
+        from .insight import cli as insight
+
+        for name in ("cost", "capacity", "diagram", "simulate"):
+            app.command(name)(getattr(insight, f"{name}_command"))
+    except (ImportError, AttributeError):
+        pass
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    """Console entry point: user mistakes exit with one line, never a traceback."""
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
