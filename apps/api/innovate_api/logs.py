@@ -18,7 +18,7 @@ ACCESS_FIELDS = ("method", "path", "route", "status", "duration_ms", "remote_add
 
 
 class JsonFormatter(logging.Formatter):
-    """ts, level, logger, msg, request_id, access fields when present, and exc for tracebacks."""
+    """ts, level, logger, msg, pid, request_id, access fields when present, and exc for tracebacks."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
@@ -26,6 +26,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
+            "pid": record.process,
         }
         request_id = getattr(record, "request_id", None)
         if request_id is None and has_request_context():
