@@ -319,6 +319,11 @@ class Environment(Model):
 
     def _check_autoscalers(self) -> None:
         ca_groups = [g.name for g in self.node_groups if g.cluster_autoscaler]
+        if self.karpenter and self.name != "dev" and self.karpenter.ami_alias.endswith("@latest"):
+            raise ValueError(
+                f"karpenter.ami_alias {self.karpenter.ami_alias} drifts every node on each AMI release; "
+                "pin a version (al2023@vYYYYMMDD) outside dev"
+            )
         if self.uses_karpenter:
             if ca_groups:
                 raise ValueError(
@@ -335,6 +340,14 @@ class Environment(Model):
                 )
             if not ca_groups:
                 raise ValueError("app_autoscaler is cluster-autoscaler but no node group has cluster_autoscaler: true")
+            # EKS tags every managed group's ASG for Cluster Autoscaler discovery, so a group CA
+            # must not resize has to be fixed-size.
+            for g in self.node_groups:
+                if not g.cluster_autoscaler and g.min_size != g.max_size:
+                    raise ValueError(
+                        f"node group '{g.name}' is not for Cluster Autoscaler but EKS tags every managed group for "
+                        f"its discovery; make it fixed-size (min_size == max_size) or set cluster_autoscaler: true"
+                    )
 
 
 class Shared(Model):
