@@ -248,3 +248,12 @@ def test_ci_runs_the_offline_gate_and_keeps_the_templates(workflows, repo_root: 
     assert "package-lock.json" in caches["~/.npm"] and "apps/web/package-lock.json" in caches["~/.npm"]
     for lock in ("requirements.lock", "package-lock.json"):
         assert (repo_root / lock).is_file(), f"the cache key hashes {lock}, which must exist"
+
+
+def test_every_image_in_the_matrix_has_its_dockerfile_and_chart(workflows, repo_root: Path):
+    apps = workflows["images.yml"]["jobs"]["image"]["strategy"]["matrix"]["app"]
+    assert sorted(apps) == ["api", "web"]
+    for app in apps:
+        assert (repo_root / "apps" / app / "Dockerfile").is_file(), f"apps/{app}/Dockerfile"
+        for env in ("dev", "staging", "prod"):
+            assert (repo_root / "charts" / app / f"values-{env}.yaml").is_file(), f"charts/{app}/values-{env}.yaml"
