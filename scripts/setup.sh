@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="postgresql chromium chromium-driver graphviz wrk"
+APT_PACKAGES="postgresql chromium chromium-driver graphviz wrk nginx-light"
 need_apt=0
 for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || need_apt=1; done
 if [ "$need_apt" = 1 ]; then
