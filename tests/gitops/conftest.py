@@ -11,7 +11,7 @@ import yaml
 from innovate_platform.checks.manifests import substitute
 from innovate_platform.config import load_platform
 from innovate_platform.gitops import render_tree
-from innovate_platform.naming import cluster_var_names, interruption_queue_name, workload_roles
+from innovate_platform.gitops.verify import placeholder_cluster_vars
 
 REPO = Path(__file__).resolve().parents[2]
 KUBECTL = REPO / ".tools" / "bin" / "kubectl"
@@ -28,23 +28,8 @@ def kustomize(path: Path) -> str:
 
 
 def sample_cluster_vars(platform, env) -> dict[str, str]:
-    """Realistic values for exactly the keys CDK writes into cluster-vars."""
-    values = {key: f"sample-{key.replace('_', '-')}" for key in cluster_var_names(platform, env)}
-    values |= {
-        "cluster_name": env.cluster_name,
-        "aws_region": platform.region,
-        "aws_account_id": env.account,
-        "vpc_id": "vpc-0123456789abcdef0",
-        "vpc_cidr": env.vpc_cidr,
-        "db_port": "5432",
-    }
-    if env.uses_karpenter:
-        values["karpenter_interruption_queue"] = interruption_queue_name(env)
-    values |= {role.var: role.role_arn(env) for role in workload_roles(platform, env)}
-    for key in values:
-        if key.endswith("_pod_security_group_id"):
-            values[key] = "sg-0123456789abcdef0"
-    return values
+    """Values shaped like CDK's for exactly the keys CDK writes into cluster-vars."""
+    return placeholder_cluster_vars(platform, env)
 
 
 @pytest.fixture(scope="session")

@@ -64,8 +64,8 @@ def test_cluster_vars_reach_the_rendered_api(env, rendered_apps, platform):
     (deploy,) = [o for o in objs if o["kind"] == "Deployment"]
     assert deploy["metadata"]["name"] == "api" and sa["metadata"]["name"] == "api"  # the IRSA trust names SA api/api
     env_vars = {e["name"]: e.get("value") for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]}
-    assert env_vars["DB_HOST"] == "sample-db-host" and env_vars["DB_PORT"] == "5432"
-    assert env_vars["S3_BUCKET"] == "sample-api-bucket" and env_vars["AWS_REGION"] == platform.region
+    assert env_vars["DB_HOST"] == "placeholder-db-host" and env_vars["DB_PORT"] == "5432"
+    assert env_vars["S3_BUCKET"] == "placeholder-api-bucket" and env_vars["AWS_REGION"] == platform.region
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -86,7 +86,7 @@ def test_security_group_policy_selects_exactly_the_api_pods(objects, select, ren
     assert not select(objects["dev"], "SecurityGroupPolicy") and not select(objects["staging"], "SecurityGroupPolicy")
     (policy,) = select(objects["prod"], "SecurityGroupPolicy")
     assert policy["metadata"]["namespace"] == "api"
-    assert policy["spec"]["securityGroups"] == {"groupIds": ["sg-0123456789abcdef0"]}
+    assert policy["spec"]["securityGroups"] == {"groupIds": ["sg-00000000000000000"]}
     selector = policy["spec"]["podSelector"]["matchLabels"]
 
     def selected(obj: dict) -> bool:
@@ -153,3 +153,27 @@ def test_dev_sleep_may_only_scale_deployments_in_app_namespaces(objects, select,
 
 def test_values_merge_follows_helm():
     assert merge({"a": {"b": 1, "c": 2}, "l": [1]}, {"a": {"c": 3}, "l": [2]}) == {"a": {"b": 1, "c": 3}, "l": [2]}
+
+
+def test_dev_sleep_pauses_keda_scaled_apps_instead_of_scaling_them(tmp_path, platform):
+    """With autoscaling.mode rps KEDA owns the count and would undo a scale to 0: pause it instead."""
+    import shutil
+
+    from innovate_platform.gitops import render_tree
+
+    shutil.copytree(REPO / "charts", tmp_path / "charts")
+    values = tmp_path / "charts/api/values-dev.yaml"
+    rps = "autoscaling:\n  mode: rps\n  rps:\n    targetGroup: targetgroup/k8s-api/0123456789abcdef\n"
+    values.write_text(values.read_text().replace("autoscaling:\n", rps, 1))
+    sleep = list(yaml.safe_load_all(render_tree(platform, tmp_path)["gitops/infrastructure/configs/dev/sleep.yaml"]))
+    jobs = {d["metadata"]["name"]: d for d in sleep if d["kind"] == "CronJob"}
+
+    def args(job: str, container: str) -> list[str]:
+        pod = jobs[job]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        return next(c["args"] for c in pod["containers"] if c["name"] == container)
+
+    assert args("workloads-down", "api") == [
+        "annotate", "scaledobject", "api", "autoscaling.keda.sh/paused-replicas=0", "--overwrite", "--namespace=api"
+    ]
+    assert args("workloads-up", "api") == ["annotate", "scaledobject", "api", "autoscaling.keda.sh/paused-replicas-", "--namespace=api"]
+    assert args("workloads-down", "web")[:2] == ["scale", "deployment/web"]

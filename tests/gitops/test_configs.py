@@ -65,7 +65,7 @@ def test_node_class_pins_the_ami_and_keeps_imds_to_the_node(env, objects, select
     assert spec["metadataOptions"]["httpPutResponseHopLimit"] == 1
     assert spec["metadataOptions"]["httpTokens"] == "required"
     assert spec["subnetSelectorTerms"] == spec["securityGroupSelectorTerms"] == [{"tags": {"karpenter.sh/discovery": f"innovate-{env}"}}]
-    assert spec["role"] == f"sample-karpenter-node-role"
+    assert spec["role"] == "placeholder-karpenter-node-role"
     (root,) = spec["blockDeviceMappings"]
     assert root["ebs"]["encrypted"] is True and root["ebs"]["volumeType"] == "gp3"
     assert spec["tags"]["innovate:environment"] == env and "innovate:cost-center" in spec["tags"]

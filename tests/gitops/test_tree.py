@@ -128,3 +128,17 @@ def test_cli_names_a_missing_chart(tmp_path):
     result = CliRunner().invoke(gitops_app, ["--config", str(tmp_path / "platform.yaml")])
     assert result.exit_code == 2
     assert "charts/api" in result.output and "Traceback" not in result.output
+
+
+def test_verify_tree_passes_the_committed_platform_and_names_seeded_problems(platform, tree, monkeypatch):
+    from innovate_platform.gitops import verify
+
+    assert verify.verify_tree(platform, REPO) == []
+    bad = dict(tree)
+    bad["gitops/apps/dev/broken.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: ${not_a_cluster_var}\n"
+    bad["gitops/apps/prod/old.yaml"] = "apiVersion: autoscaling/v2beta2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: x\nspec: {}\n"
+    monkeypatch.setattr(verify, "render_tree", lambda platform, root: bad)
+    findings = [str(f) for f in verify.verify_tree(platform, REPO)]
+    assert len(findings) == 2
+    assert "gitops/apps/dev/broken.yaml" in findings[0] and "not_a_cluster_var" in findings[0]
+    assert "gitops/apps/prod/old.yaml" in findings[1] and "not served by Kubernetes 1.36" in findings[1]

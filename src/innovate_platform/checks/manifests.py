@@ -25,6 +25,7 @@ import yaml
 Obj = dict[str, Any]
 
 SCHEMAS_ENV = "INNOVATE_SCHEMAS"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -86,7 +87,7 @@ def load_crds(root: str) -> dict[tuple[str, str], CrdVersion]:
     if not base.is_dir():
         raise FileNotFoundError(f"{base}: CRD schemas not found; set {SCHEMAS_ENV} to the shared/schemas directory")
     for path in sorted(base.rglob("*.yaml")):
-        for doc in yaml.safe_load_all(path.read_text()):
+        for doc in yaml.load_all(path.read_text(), Loader=_LOADER):
             if not isinstance(doc, dict) or doc.get("kind") != "CustomResourceDefinition":
                 continue
             group, kind = doc["spec"]["group"], doc["spec"]["names"]["kind"]
@@ -189,14 +190,40 @@ def validate_custom_resource(obj: Obj, crd: CrdVersion) -> list[Finding]:
 # --- core kinds ----------------------------------------------------------------------------------
 
 
-def validate_core(obj: Obj, kubernetes_version: str) -> list[Finding]:
-    """Strict schema of a built-in kind; an apiVersion the version does not serve is an error."""
-    import kubernetes_validate
+@lru_cache(maxsize=None)
+def _core_validator(kubernetes_version: str, api_version: str, kind: str) -> Any:
+    """The strict validator kubernetes-validate would build, built once per kind (its schema
+    files are large JSON and it reloads them on every call)."""
+    import jsonschema
+    from kubernetes_validate import utils
+    from referencing import Registry, Resource
 
-    where = describe(obj)
+    wanted = utils.major_minor(kubernetes_version)
+    version = [v for v in utils.all_versions() if utils.major_minor(v) <= wanted][-1]
+    schema_dir = f"v{version}-local-strict"
+    group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     try:
-        kubernetes_validate.validate(obj, kubernetes_version, strict=True)
-    except kubernetes_validate.SchemaNotFoundError:
+        schema = utils.schema_contents(f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{group_version}.json", kubernetes_version)
+    except FileNotFoundError:
+        return None
+    definitions = _core_definitions(schema_dir, kubernetes_version)
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+@lru_cache(maxsize=4)
+def _core_definitions(schema_dir: str, kubernetes_version: str) -> Any:
+    from kubernetes_validate import utils
+
+    return utils.schema_contents(f"kubernetes-json-schema/{schema_dir}/_definitions.json", kubernetes_version)
+
+
+def validate_core(obj: Obj, kubernetes_version: str) -> list[Finding]:
+    """Strict schema of a built-in kind (kubernetes-validate's schemas for the version); an
+    apiVersion the version does not serve is an error."""
+    where = describe(obj)
+    validator = _core_validator(kubernetes_version, str(obj.get("apiVersion")), str(obj.get("kind")))
+    if validator is None:
         return [
             Finding(
                 where,
@@ -204,10 +231,8 @@ def validate_core(obj: Obj, kubernetes_version: str) -> list[Finding]:
                 "(removed or unknown API version); use the current apiVersion",
             )
         ]
-    except kubernetes_validate.ValidationError as exc:
-        path = ".".join(str(p) for p in exc.absolute_path)
-        return [Finding(f"{where} .{path}", exc.message)]
-    return []
+    errors = sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+    return [Finding(f"{where} .{'.'.join(str(p) for p in err.absolute_path)}", err.message) for err in errors]
 
 
 # --- pins ----------------------------------------------------------------------------------------

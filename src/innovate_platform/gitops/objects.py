@@ -92,7 +92,8 @@ def helm_release(
     """A HelmRelease with retried install/upgrade remediation.
 
     `chart` is either {"chartRef": ...} or {"chart": {"spec": ...}}; `crds` is the CRD policy
-    (CreateReplace for charts that own CRDs, Skip when another release owns them).
+    (CreateReplace for charts that own CRDs, Skip when another release owns them). No drift
+    detection by default: controllers such as KEDA patch their own webhook CA bundles.
     """
     spec: Obj = {"interval": "1h", "timeout": "10m", "releaseName": name, **chart}
     if depends_on:
@@ -103,7 +104,6 @@ def helm_release(
         "cleanupOnFail": True,
         "remediation": {"retries": HELM_RETRIES, "remediateLastFailure": True},
     }
-    spec["driftDetection"] = {"mode": "enabled"}
     spec.update(extra_spec or {})
     spec["values"] = values
     return {"apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": meta(name, ns), "spec": spec}

@@ -68,8 +68,10 @@ def write_tree(platform: Platform, root: str | os.PathLike[str] = ".") -> list[s
             path.write_text(rendered[rel])
         else:
             path.unlink()
-    for directory in sorted({p.parent for p in (base / TREE_ROOT).rglob("*")} if (base / TREE_ROOT).exists() else [], reverse=True):
-        if directory.is_dir() and not any(directory.iterdir()):
+    tree = base / TREE_ROOT
+    directories = sorted((p for p in tree.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
+    for directory in directories:
+        if not any(directory.iterdir()):
             directory.rmdir()
     return changed
 
