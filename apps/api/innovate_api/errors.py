@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("innovate_api")
 
+DRAIN_LIMIT = 1024 * 1024
 HTTP_CODES = {
     400: "bad_request",
     404: "not_found",
@@ -47,8 +48,29 @@ def _api_error(error: ApiError):
     return jsonify(error_body(error.code, error.message, error.field)), error.status
 
 
+def drain_unread_body(limit: int = DRAIN_LIMIT) -> None:
+    """Read and drop a refused body (up to ``limit`` bytes) so the keep-alive connection stays usable.
+
+    gunicorn only drains 64 KiB of an unread body before silently closing a connection it has
+    already answered with "Connection: keep-alive"; a load balancer reusing that connection then
+    fails its next request.
+    """
+    stream = request.environ.get("wsgi.input")
+    length = request.content_length
+    if stream is None or length is None or length > limit:
+        return
+    remaining = length
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+
+
 def _http_error(error: HTTPException):
     """Werkzeug's HTML error pages (404, 405, 413, ...) as JSON, keeping headers like Allow."""
+    if error.code == 413:
+        drain_unread_body()
     response = error.get_response()
     status = error.code or 500
     response.set_data(

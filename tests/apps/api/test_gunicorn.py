@@ -172,3 +172,20 @@ def test_metrics_add_up_across_workers(start_gunicorn, migrated_postgres):
     assert totals[("/healthz", "200")] >= 6  # the 5 above plus the start-up probe(s)
     pids = {line["pid"] for line in server.log_lines() if line.get("path") in ("/healthz", "/api/v1/projects")}
     assert len(pids) == 2, "the requests should have been served by both workers"
+
+
+def test_oversized_body_gets_413_json_and_the_keep_alive_connection_survives(start_gunicorn):
+    # A load balancer reuses connections: a refused body must not make the next request fail.
+    server = start_gunicorn()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        body = json.dumps({"name": "big", "description": "d" * 200_000})
+        connection.request("POST", "/api/v1/projects", body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read())["error"]["code"] == "payload_too_large"
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read()) == {"status": "ok"}
+    finally:
+        connection.close()
