@@ -42,6 +42,9 @@ def _container(name: str, image: str, args: list[str]) -> Obj:
         "name": name,
         "image": image,
         "args": args,
+        # kubectl writes its discovery cache under $HOME; the root filesystem is read-only.
+        "env": [{"name": "HOME", "value": "/home/kubectl"}],
+        "volumeMounts": [{"name": "home", "mountPath": "/home/kubectl"}],
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "200m", "memory": "128Mi"}},
         "securityContext": {
             "allowPrivilegeEscalation": False,
@@ -68,6 +71,7 @@ def _cron_job(name: str, schedule: str, timezone: str, containers: list[Obj]) ->
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "containers": containers,
+        "volumes": [{"name": "home", "emptyDir": {"sizeLimit": "16Mi"}}],
     }
     return {
         "apiVersion": "batch/v1",
