@@ -177,3 +177,32 @@ def test_dev_sleep_pauses_keda_scaled_apps_instead_of_scaling_them(tmp_path, pla
     ]
     assert args("workloads-up", "api") == ["annotate", "scaledobject", "api", "autoscaling.keda.sh/paused-replicas-", "--namespace=api"]
     assert args("workloads-down", "web")[:2] == ["scale", "deployment/web"]
+
+
+def _fits(pool: dict, pod: dict) -> bool:
+    """Could Karpenter place this pod on a node of this pool? (taints, nodeSelector, required affinity)"""
+    template = pool["spec"]["template"]
+    labels = {k: {v} for k, v in template["metadata"]["labels"].items()}
+    for req in template["spec"]["requirements"]:
+        if req["operator"] == "In":
+            labels[req["key"]] = set(req["values"])
+    tolerated = all(
+        any(t.get("key") == taint["key"] and t.get("value") == taint["value"] and t.get("effect") == taint["effect"] for t in pod.get("tolerations", []))
+        for taint in template["spec"].get("taints", [])
+    )
+    selected = all(v in labels.get(k, set()) for k, v in pod.get("nodeSelector", {}).items())
+    terms = (
+        pod.get("affinity", {}).get("nodeAffinity", {}).get("requiredDuringSchedulingIgnoredDuringExecution", {}).get("nodeSelectorTerms")
+    )
+    affine = not terms or any(
+        all(e["operator"] == "In" and labels.get(e["key"], set()) & set(e["values"]) for e in term["matchExpressions"]) for term in terms
+    )
+    return tolerated and selected and affine
+
+
+def test_prod_api_runs_only_on_demand_and_only_it_may_use_the_on_demand_pool(objects, select, rendered_apps):
+    pools = {p["metadata"]["name"]: p for p in select(objects["prod"], "NodePool")}
+    pod = lambda app: next(o for o in rendered_apps[("prod", app)] if o["kind"] == "Deployment")["spec"]["template"]["spec"]  # noqa: E731
+    assert _fits(pools["on-demand"], pod("api"))
+    assert not _fits(pools["on-demand"], pod("web")), "the taint keeps other workloads off the on-demand pool"
+    assert _fits(pools["burst"], pod("web"))
