@@ -126,14 +126,24 @@ def test_sigterm_lets_the_in_flight_request_finish_then_exits_0(start_gunicorn, 
     server = start_gunicorn()
     status, body = server.request("POST", "/api/v1/projects", {"name": "graceful"})
     assert status == 201
+    probe = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)  # a kept-alive connection
+    probe.request("GET", "/readyz")
+    response = probe.getresponse()
+    assert response.status == 200 and response.read()
     lock = TableLock(migrated_postgres)
     try:
         thread, result = in_background(lambda: server.request("GET", "/api/v1/projects"))
         lock.wait_for_blocked_request()
         server.process.send_signal(signal.SIGTERM)
-        time.sleep(1.0)
+        time.sleep(0.3)
+        probe.request("GET", "/readyz")  # still served while draining: readiness now says "take me out"
+        response = probe.getresponse()
+        assert response.status == 503
+        assert json.loads(response.read())["error"]["code"] == "shutting_down"
+        time.sleep(0.7)
         assert server.process.poll() is None, "gunicorn quit while a request was still in flight"
     finally:
+        probe.close()
         lock.release()
     thread.join(timeout=15)
     status, body = result["value"]
