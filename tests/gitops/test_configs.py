@@ -132,3 +132,18 @@ def test_tenant_namespaces_have_quota_limits_and_priorities(env, objects, select
         (limits,) = select(objects[env], "LimitRange", namespace=ns)
         assert limits["spec"]["limits"][0]["defaultRequest"]
     assert {p["metadata"]["name"] for p in select(objects[env], "PriorityClass")} == {"innovate-critical", "innovate-app"}
+
+
+def test_a_weighted_single_zone_pool_renders_valid():
+    from innovate_platform.checks.manifests import validate_object
+    from innovate_platform.config import NodePool
+    from innovate_platform.gitops.node_pools import node_pool
+
+    pool = node_pool(
+        NodePool(name="batch", capacity_types=("spot",), instance_types=("m6i.large",), limit_cpu=8, limit_memory_gib=32, weight=50)
+    )
+    assert pool["spec"]["weight"] == 50
+    keys = [r["key"] for r in pool["spec"]["template"]["spec"]["requirements"]]
+    assert "topology.kubernetes.io/zone" not in keys  # min_zones 1: no flexibility requirement
+    assert pool["spec"]["disruption"]["budgets"] == [{"nodes": "10%"}]
+    assert validate_object(pool, "1.36") == []
