@@ -10,6 +10,7 @@ from constructs import Construct
 
 from ...config import Environment, NodeGroup
 from ..nag import acknowledge_node_role
+from .security_groups import NodeSecurityGroup
 
 NODE_MANAGED_POLICIES = (
     "AmazonEKSWorkerNodePolicy",
@@ -32,13 +33,15 @@ class NodeCapacity(Construct):
     """One managed node group per `node_groups` entry, in private subnets only.
 
     Every group launches from a template requiring IMDSv2 with hop limit 1 (pods cannot reach
-    the node's credentials) and an encrypted gp3 root volume. System groups carry the
+    the node's credentials), an encrypted gp3 root volume and the node security group. System groups carry the
     `CriticalAddonsOnly` taint so only add-ons land there.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, env: Environment, cluster: eks.Cluster) -> None:
         super().__init__(scope, construct_id)
         self.role = node_role(self, "NodeRole")
+        # Every node gets this group instead of EKS's default cluster security group (see security_groups.py).
+        self.security_group = NodeSecurityGroup(self, "NodeSecurityGroup", env=env, cluster=cluster).security_group
         self.node_groups: dict[str, eks.Nodegroup] = {}
         for group in env.node_groups:
             template = self._launch_template(group)
@@ -70,6 +73,7 @@ class NodeCapacity(Construct):
             self,
             f"{group.name}-LaunchTemplate",
             require_imdsv2=True,
+            security_group=self.security_group,
             http_tokens=ec2.LaunchTemplateHttpTokens.REQUIRED,
             http_put_response_hop_limit=1,
             block_devices=[
