@@ -12,7 +12,7 @@ from constructs import Construct
 
 from ...config import Environment, Platform
 from ...naming import EBS_CSI
-from ..nag import acknowledge_cluster, acknowledge_ebs_csi
+from ..nag import acknowledge, acknowledge_cluster, acknowledge_ebs_csi, managed_policy
 from .irsa import IrsaRole
 
 KUBERNETES_VERSIONS = {"1.36": eks.KubernetesVersion.V1_36, "1.35": eks.KubernetesVersion.V1_35}
@@ -74,6 +74,12 @@ class PlatformCluster(Construct):
             iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonEBSCSIDriverPolicy")
         )
         acknowledge_cluster(self.cluster)
+        if env.pod_security_groups:
+            # Security groups for pods: the VPC resource controller attaches trunk and branch ENIs.
+            self.cluster.role.add_managed_policy(
+                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSVPCResourceController"))
+            acknowledge(self.cluster, managed_policy("AmazonEKSVPCResourceController"),
+                        "The AWS-maintained policy EKS documents for security groups for pods (trunk/branch ENIs)")
         acknowledge_ebs_csi(self.ebs_csi_role)
         self._add_addons(platform, env)
 
