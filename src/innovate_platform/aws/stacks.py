@@ -11,12 +11,14 @@ from ..naming import app_bucket_name, interruption_queue_name, karpenter_node_ro
 from .constructs.app_access import AppAccess
 from .constructs.cluster import PlatformCluster
 from .constructs.controller_roles import ControllerRoles
+from .constructs.database import PlatformDatabase
 from .constructs.flux import FluxBootstrap
 from .constructs.github_ci import DeployRoles, GitHubOidc, ImagePushRole
 from .constructs.karpenter import KarpenterAwsSide
 from .constructs.network import PlatformNetwork
 from .constructs.node_capacity import NodeCapacity
 from .constructs.registry import ImageRegistry
+from .constructs.security_groups import PodSecurityGroups
 from .constructs.sleep import DevSleepSchedule
 
 
@@ -44,9 +46,27 @@ class PlatformStack(Stack):
         self.karpenter = KarpenterAwsSide(self, "Karpenter", env=env, cluster=cluster) if env.uses_karpenter else None
         if env.sleep:
             DevSleepSchedule(self, "SleepSchedule", env=env, cluster=cluster, node_groups=self.capacity.node_groups)
+        self._add_data_tier(platform, env, network)
         self.cluster_vars = self._cluster_vars(platform, env, network)
         self.flux = FluxBootstrap(self, "Flux", platform=platform, env=env, cluster=cluster,
                                   cluster_vars=self.cluster_vars)
+
+    def _add_data_tier(self, platform: Platform, env: Environment, network: PlatformNetwork) -> None:
+        """RDS and who may reach it: the database apps' pod security groups where the environment
+        has them, else the node security group. Each database app's IRSA role may connect."""
+        self.pod_security_groups = (
+            PodSecurityGroups(self, "PodSecurityGroups", platform=platform, env=env, cluster=self.cluster.cluster,
+                              node_security_group=self.capacity.security_group)
+            if env.pod_security_groups else None)
+        self.database = PlatformDatabase(self, "Database", env=env, vpc=network.vpc)
+        if self.pod_security_groups:
+            for app_name, group in self.pod_security_groups.groups.items():
+                self.database.allow_from(group, f"{app_name} pods (pod security group)")
+        else:
+            self.database.allow_from(self.capacity.security_group, "Nodes (pods share the node security group)")
+        for app in platform.apps:
+            if app.database:
+                self.database.grant_connect(self.apps.roles[app.name], env.database.iam_user)
 
     def _cluster_vars(self, platform: Platform, env: Environment, network: PlatformNetwork) -> dict[str, str]:
         """Values only known after deployment, for the GitOps tree (naming.cluster_var_names)."""
@@ -67,6 +87,12 @@ class PlatformStack(Stack):
         for app in platform.apps:
             if app.s3_bucket:
                 values[f"{app.name}_bucket"] = app_bucket_name(platform, env, app.name)
+        instance = self.database.instance
+        values |= {"db_host": instance.db_instance_endpoint_address, "db_port": instance.db_instance_endpoint_port,
+                   "db_name": env.database.database_name, "db_user": env.database.iam_user}
+        if self.pod_security_groups:
+            for app_name, group in self.pod_security_groups.groups.items():
+                values[f"{app_name}_pod_security_group_id"] = group.security_group_id
         return values
 
 
