@@ -8,6 +8,7 @@ is a named assumption below, with its rationale; prices come from data/prices.ya
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from ..config import INSTANCE_CATALOG, Environment, NodeGroup, Platform
 from .gitops_facts import karpenter_root_volume_gib
@@ -163,7 +164,7 @@ def _common_items(env: Environment, facts: TemplateFacts, apps: tuple[AppWorkloa
 
 
 def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tuple[AppWorkload, ...] = (),
-             prices: PriceTable | None = None) -> EnvironmentCost:
+             prices: PriceTable | None = None, root: Path | None = None) -> EnvironmentCost:
     """The monthly estimate of one environment and the seed's static design next to it."""
     prices = prices or load_prices()
     env = platform.env(env_name)
@@ -192,7 +193,7 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
                                     g.max_size * g.disk_size_gib * ebs.value, ebs.cite()))
     if env.karpenter:
         pool_hours = awake_hours_per_month(env, prices, "workloads") if env.sleep else h
-        root_gib = karpenter_root_volume_gib(env)
+        root_gib = karpenter_root_volume_gib(env, root)
         for pool in env.karpenter.node_pools:
             capacity = pool.capacity_types[0] if "spot" not in pool.capacity_types else "spot"
             itype = _cheapest_per_vcpu(pool.instance_types, capacity, prices)

@@ -1,19 +1,15 @@
 """Facts the cost estimate reads from the synthesized CloudFormation templates.
 
 The CDK layer provides `innovate_platform.aws.synth.synth_templates(platform, env_name)`
-(stack name -> template dict). Until that module exists, `environment_facts` falls back to
-figures derived from platform.yaml and says so in `source`.
+(stack name -> template dict); nothing here is guessed from platform.yaml.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from ..config import Environment, Platform
-
-# Interface endpoints the network construct creates when vpc_endpoints is true (fallback only).
-FALLBACK_INTERFACE_ENDPOINTS = 8  # ECR api + dkr, STS, EC2, SSM, SQS, Logs, EKS
-ALL_LOG_TYPES = 5  # api, audit, authenticator, controllerManager, scheduler
+from ..config import Platform
 
 
 @dataclass(frozen=True)
@@ -56,24 +52,10 @@ def facts_from_templates(templates: dict[str, dict]) -> TemplateFacts:
     return TemplateFacts(support, nat, eip, lbs, endpoints, logs, storage, "synthesized CloudFormation templates")
 
 
-def facts_from_config(env: Environment) -> TemplateFacts:
-    """FALLBACK while innovate_platform.aws.synth does not exist: the figures platform.yaml implies."""
-    return TemplateFacts(
-        support_type="STANDARD",
-        nat_gateways=env.nat_gateways,
-        elastic_ips=env.nat_gateways,
-        load_balancers=0,
-        interface_endpoints=FALLBACK_INTERFACE_ENDPOINTS if env.vpc_endpoints else 0,
-        log_types=ALL_LOG_TYPES,
-        rds_storage_type="gp2",
-        source="FALLBACK: derived from platform.yaml (innovate_platform.aws.synth is not available yet)",
-    )
-
-
 def environment_facts(platform: Platform, env_name: str) -> TemplateFacts:
-    """Synthesize the environment's stacks and count what they create."""
-    try:
-        from ..aws.synth import synth_templates  # provided by the CDK layer
-    except ImportError:
-        return facts_from_config(platform.env(env_name))
+    """Synthesize the environment's stacks offline (CDK) and count what they create."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    from ..aws.synth import synth_templates
+
     return facts_from_templates(synth_templates(platform, env_name))
