@@ -27,11 +27,6 @@ def kustomize(path: Path) -> str:
     return result.stdout
 
 
-def sample_cluster_vars(platform, env) -> dict[str, str]:
-    """Values shaped like CDK's for exactly the keys CDK writes into cluster-vars."""
-    return placeholder_cluster_vars(platform, env)
-
-
 @pytest.fixture(scope="session")
 def platform():
     return load_platform(REPO / "platform.yaml")
@@ -50,7 +45,7 @@ def built(platform) -> dict[tuple[str, str], str]:
 
 @pytest.fixture(scope="session")
 def cluster_vars(platform) -> dict[str, dict[str, str]]:
-    return {env: sample_cluster_vars(platform, platform.env(env)) for env in ENVS}
+    return {env: placeholder_cluster_vars(platform, platform.env(env)) for env in ENVS}
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +53,7 @@ def objects(platform, built) -> dict[str, list[dict]]:
     """env -> every object Flux would apply, after substituting sample cluster-vars."""
     out: dict[str, list[dict]] = {}
     for env_name in ENVS:
-        variables = sample_cluster_vars(platform, platform.env(env_name))
+        variables = placeholder_cluster_vars(platform, platform.env(env_name))
         docs = []
         for layer in LAYER_DIRS:
             docs += [d for d in yaml.safe_load_all(substitute(built[(env_name, layer)], variables)) if d]

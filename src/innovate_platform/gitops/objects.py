@@ -55,6 +55,31 @@ def namespace(name: str, labels: dict[str, str] | None = None) -> Obj:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta(name, labels=labels)}
 
 
+def pod_security_labels(kubernetes_version: str, enforce: str) -> dict[str, str]:
+    """Pod Security Admission labels: `enforce` enforced, restricted warned and audited, all pinned
+    to the cluster's minor so a control-plane upgrade never tightens them silently."""
+    labels = {}
+    for mode, level in (("enforce", enforce), ("warn", "restricted"), ("audit", "restricted")):
+        labels[f"pod-security.kubernetes.io/{mode}"] = level
+        labels[f"pod-security.kubernetes.io/{mode}-version"] = f"v{kubernetes_version}"
+    return labels
+
+
+def role_with_binding(name: str, ns: str, rules: list[Obj], subject: Obj) -> list[Obj]:
+    """A namespaced Role and the RoleBinding granting it to one subject."""
+    rbac = "rbac.authorization.k8s.io"
+    return [
+        {"apiVersion": f"{rbac}/v1", "kind": "Role", "metadata": meta(name, ns), "rules": rules},
+        {
+            "apiVersion": f"{rbac}/v1",
+            "kind": "RoleBinding",
+            "metadata": meta(name, ns),
+            "roleRef": {"apiGroup": rbac, "kind": "Role", "name": name},
+            "subjects": [subject],
+        },
+    ]
+
+
 def helm_repository(name: str, ns: str, url: str) -> Obj:
     return {
         "apiVersion": "source.toolkit.fluxcd.io/v1",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..config import Environment, Platform
 from .charts import ChartWorkload, chart_workload
-from .objects import SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS, Obj, meta, namespace
+from .objects import SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS, Obj, meta, namespace, pod_security_labels, role_with_binding
 
 SLEEP_NAMESPACE = "innovate-sleep"
 SERVICE_ACCOUNT = "workload-sleep"
@@ -105,17 +105,9 @@ def _access(app_namespaces: list[str]) -> list[Obj]:
         {"apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["get", "patch", "update"]},
         {"apiGroups": ["keda.sh"], "resources": ["scaledobjects"], "verbs": ["get", "patch"]},
     ]
+    subject = {"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": SLEEP_NAMESPACE}
     for ns in app_namespaces:
-        out.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta(SERVICE_ACCOUNT, ns), "rules": rules})
-        out.append(
-            {
-                "apiVersion": "rbac.authorization.k8s.io/v1",
-                "kind": "RoleBinding",
-                "metadata": meta(SERVICE_ACCOUNT, ns),
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": SERVICE_ACCOUNT},
-                "subjects": [{"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": SLEEP_NAMESPACE}],
-            }
-        )
+        out += role_with_binding(SERVICE_ACCOUNT, ns, rules, subject)
     return out
 
 
@@ -128,10 +120,8 @@ def render_sleep(platform: Platform, env: Environment, base_dir: Path) -> list[O
     works = [(app, chart_workload(base_dir, app, env)) for app in platform.apps]
     down = [_container(app.name, image, _kubectl_args(app.namespace, w, asleep=True)) for app, w in works]
     up = [_container(app.name, image, _kubectl_args(app.namespace, w, asleep=False)) for app, w in works]
-    restricted = {f"pod-security.kubernetes.io/{m}": "restricted" for m in ("enforce", "warn", "audit")}
-    restricted |= {f"pod-security.kubernetes.io/{m}-version": f"v{platform.versions.kubernetes}" for m in ("enforce", "warn", "audit")}
     return (
-        [namespace(SLEEP_NAMESPACE, restricted)]
+        [namespace(SLEEP_NAMESPACE, pod_security_labels(platform.versions.kubernetes, "restricted"))]
         + _access(sorted({a.namespace for a in platform.apps}))
         + [
             _cron_job("workloads-down", cron(steps["workloads_down"]), env.sleep.timezone, down),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Environment, Platform, Team
-from .objects import Obj, meta, namespace, var
+from .objects import Obj, meta, namespace, pod_security_labels, role_with_binding, var
 
 APP_PORT = 8080
 PRIORITY_CLASSES = {"innovate-critical": 1_000_000, "innovate-app": 1_000}
@@ -61,31 +61,16 @@ def tenant_namespaces(platform: Platform, env: Environment) -> list[TenantNamesp
     return out
 
 
-def pod_security_labels(platform: Platform, env: Environment) -> dict[str, str]:
+def tenant_pod_security(platform: Platform, env: Environment) -> dict[str, str]:
     """restricted is enforced in prod; elsewhere baseline is enforced and restricted warned and audited."""
-    version = f"v{platform.versions.kubernetes}"
-    enforce = "restricted" if env.name == "prod" else "baseline"
-    labels = {}
-    for mode, level in (("enforce", enforce), ("warn", "restricted"), ("audit", "restricted")):
-        labels[f"pod-security.kubernetes.io/{mode}"] = level
-        labels[f"pod-security.kubernetes.io/{mode}-version"] = version
-    return labels
+    return pod_security_labels(platform.versions.kubernetes, "restricted" if env.name == "prod" else "baseline")
 
 
 def _team_access(ns: TenantNamespace) -> list[Obj]:
     out: list[Obj] = []
     for team in ns.teams:
-        name = f"innovate-team-{team.name}"
-        out.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta(name, ns.name), "rules": TEAM_RULES})
-        out.append(
-            {
-                "apiVersion": "rbac.authorization.k8s.io/v1",
-                "kind": "RoleBinding",
-                "metadata": meta(name, ns.name),
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": team.group}],
-            }
-        )
+        group = {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": team.group}
+        out += role_with_binding(f"innovate-team-{team.name}", ns.name, TEAM_RULES, group)
     return out
 
 
@@ -224,7 +209,7 @@ def priority_classes() -> list[Obj]:
 
 def render_tenancy(platform: Platform, env: Environment) -> dict[str, list[Obj]]:
     """File name -> objects: one file per tenant namespace, plus the PriorityClasses."""
-    labels = pod_security_labels(platform, env)
+    labels = tenant_pod_security(platform, env)
     files = {"priority-classes.yaml": priority_classes()}
     for ns in tenant_namespaces(platform, env):
         ns_labels = {**labels, "innovate.io/tenant": "true"}
