@@ -264,7 +264,8 @@ def test_cluster_autoscaler_only_in_staging(synthesis):
 def test_dev_sleep_schedule_scales_node_groups_to_zero_and_back(synthesis, platform):
     sleep = platform.env("dev").sleep
     timeline = sleep.timeline()
-    schedules = resources(synthesis, "dev", "AWS::Scheduler::Schedule")
+    schedules = [s for s in resources(synthesis, "dev", "AWS::Scheduler::Schedule")
+                 if "eks:updateNodegroupConfig" in s["Target"]["Arn"]]
     assert len(schedules) == 4
     for schedule in schedules:
         assert schedule["Target"]["Arn"] == "arn:aws:scheduler:::aws-sdk:eks:updateNodegroupConfig"
@@ -287,13 +288,34 @@ def test_ecr_repositories(synthesis, platform):
     repos = {r["RepositoryName"]: r for r in resources(synthesis, "shared", "AWS::ECR::Repository")}
     assert set(repos) == {"api", "web"}
     for repo in repos.values():
-        assert repo["ImageTagMutability"] == "IMMUTABLE"
         assert repo["ImageScanningConfiguration"] == {"ScanOnPush": True}
+        assert_immutable_except_moving_minor_tags(repo)
         assert "LifecyclePolicy" in repo
         pullers = text(repo["RepositoryPolicyText"])
         for env in ENVS:
             assert platform.env(env).account in pullers
         assert "ecr:PutImage" not in pullers
+
+
+def assert_immutable_except_moving_minor_tags(repo):
+    """ECR semantics: MUTABLE_WITH_EXCLUSION makes the tags matching a WILDCARD filter immutable."""
+    from fnmatch import fnmatchcase
+
+    assert repo["ImageTagMutability"] == "MUTABLE_WITH_EXCLUSION"
+    patterns = [f["ImageTagMutabilityExclusionFilterValue"] for f in repo["ImageTagMutabilityExclusionFilters"]]
+
+    def immutable(tag):
+        return any(fnmatchcase(tag, p) for p in patterns)
+
+    for tag in ("sha-1a2b3c4", "1.2.3", "10.20.30", "1.2.3-rc.1"):
+        assert immutable(tag), tag
+    assert not immutable("1.2"), "the moving minor tag must be re-pointable"
+    import json as _json
+
+    rules = _json.loads(repo["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+    first = min(rules, key=lambda r: r["rulePriority"])
+    assert first["selection"]["tagPatternList"] == ["*.*.*"], "releases are matched first, so never expired"
+    assert first["selection"]["countNumber"] >= 1000
 
 
 def test_github_oidc_role_limited_to_main_and_version_tags(synthesis, platform):
@@ -313,6 +335,23 @@ def test_github_oidc_role_limited_to_main_and_version_tags(synthesis, platform):
     granted_to = text([s["Resource"] for s in scoped])
     assert all(repo_id in granted_to for repo_id in repo_ids)
     assert len([r for s in scoped for r in as_list(s["Resource"])]) == len(repo_ids)
+
+
+@pytest.mark.parametrize(("env", "github_environment"), [("dev", "dev"), ("staging", "staging"),
+                                                          ("prod", "production")])
+def test_deploy_role_only_from_the_github_environment_with_reviewers(synthesis, platform, env, github_environment):
+    repo = platform.github.repository
+    deploy = role(synthesis, env, f"innovate-{env}-github-deploy")["AssumeRolePolicyDocument"]["Statement"][0]
+    assert deploy["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [
+        f"repo:{repo}:environment:{github_environment}"]
+    assumable = [r for s in statements(synthesis, env, f"innovate-{env}-github-deploy") for r in as_list(s["Resource"])]
+    assert all("cdk-hnb659fds-" in text(r) for r in assumable)
+    diff = role(synthesis, env, f"innovate-{env}-github-diff")["AssumeRolePolicyDocument"]["Statement"][0]
+    assert diff["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [f"repo:{repo}:pull_request"]
+    diff_actions = [a for s in statements(synthesis, env, f"innovate-{env}-github-diff") for a in as_list(s["Action"])]
+    assert not any(a.startswith(("cloudformation:Create", "cloudformation:Update", "cloudformation:Delete",
+                                 "cloudformation:Execute")) for a in diff_actions)
+    assert "lookup-role" in text(statements(synthesis, env, f"innovate-{env}-github-diff"))
 
 
 def test_api_bucket_private_encrypted_tls_only(synthesis):

@@ -203,8 +203,19 @@ def test_images_are_pushed_with_provenance_sbom_cache_and_a_critical_scan(workfl
     assert "scripts/image_tags.py" in meta["run"]
     scan = next(s["with"] for s in steps if s.get("uses", "").startswith("aquasecurity/trivy-action@"))
     assert (scan["severity"], scan["exit-code"]) == ("CRITICAL", "1")
-    assert scan["image-ref"].endswith("@${{ steps.build.outputs.digest }}")
+    assert scan["image-ref"].endswith("@${{ steps.build.outputs.digest || steps.retag.outputs.digest }}")
     assert re.fullmatch(r"v\d+\.\d+\.\d+", scan["version"])
+
+
+def test_release_tags_retag_the_image_built_on_main_instead_of_rebuilding(workflows):
+    """sha-* and X.Y.Z are immutable in ECR: a tag build must not push sha-* a second time."""
+    steps = workflows["images.yml"]["jobs"]["image"]["steps"]
+    build = next(s for s in steps if s.get("uses", "").startswith("docker/build-push-action@"))
+    retag = next(s for s in steps if s.get("id") == "retag")
+    assert build["if"] == "needs.plan.outputs.promote_to == 'dev'"
+    assert retag["if"] == "needs.plan.outputs.promote_to != 'dev'"
+    assert "docker buildx imagetools create" in retag["run"]
+    assert '"${IMAGE}:${SHA_TAG}"' in retag["run"]
 
 
 def test_promotions_follow_the_images_and_their_channel(workflows):

@@ -13,7 +13,7 @@ from .constructs.cluster import PlatformCluster
 from .constructs.controller_roles import ControllerRoles
 from .constructs.database import PlatformDatabase
 from .constructs.flux import FluxBootstrap
-from .constructs.github_ci import DeployRoles, GitHubOidc, ImagePushRole
+from .constructs.github_ci import DeployRole, DiffRole, GitHubOidc, ImagePushRole
 from .constructs.karpenter import KarpenterAwsSide
 from .constructs.network import PlatformNetwork
 from .constructs.node_capacity import NodeCapacity
@@ -102,7 +102,8 @@ class EnvironmentCiStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, env_name: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         oidc = GitHubOidc(self, "GitHubOidc")
-        self.roles = DeployRoles(self, "DeployRoles", platform=platform, env_name=env_name, oidc=oidc)
+        self.diff = DiffRole(self, "Diff", platform=platform, stage=env_name, oidc=oidc)
+        self.deploy = DeployRole(self, "Deploy", platform=platform, env_name=env_name, oidc=oidc)
 
 
 class RegistryStack(Stack):
@@ -114,7 +115,7 @@ class RegistryStack(Stack):
 
 
 class SharedCiStack(Stack):
-    """GitHub OIDC and the image push role in the shared services account."""
+    """GitHub OIDC, the image push role and the read-only diff role in the shared services account."""
 
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, registry: ImageRegistry,
                  **kwargs) -> None:
@@ -122,3 +123,6 @@ class SharedCiStack(Stack):
         oidc = GitHubOidc(self, "GitHubOidc")
         self.push = ImagePushRole(self, "ImagePush", platform=platform, oidc=oidc,
                                   repositories=registry.repositories)
+        # The shared account itself is deployed by an administrator (CI does not change the role
+        # it runs as); pull requests still get a read-only diff.
+        self.diff = DiffRole(self, "Diff", platform=platform, stage="shared", oidc=oidc)

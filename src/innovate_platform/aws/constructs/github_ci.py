@@ -60,37 +60,52 @@ class ImagePushRole(Construct):
                                          "pushes are limited to the platform's repositories")
 
 
-class DeployRoles(Construct):
-    """Environment account: `github-diff` (pull requests, read-only) and `github-deploy` (main
-    and tags) roles, each allowed only to assume the matching CDK bootstrap roles."""
+GITHUB_ENVIRONMENTS = {"dev": "dev", "staging": "staging", "prod": "production"}
+
+
+def _bootstrap_role(stack: Stack, kind: str) -> str:
+    return f"arn:{stack.partition}:iam::{stack.account}:role/cdk-hnb659fds-{kind}-role-{stack.account}-{stack.region}"
+
+
+class DiffRole(Construct):
+    """`innovate-<stage>-github-diff`: pull requests run `cdk diff` read-only (lookup role only)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, stage: str,
+                 oidc: GitHubOidc) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.role = iam.Role(
+            self, "Role", role_name=github_role_name("diff", stage),
+            description="GitHub Actions: cdk diff from pull requests (read-only)",
+            assumed_by=oidc.principal([f"repo:{platform.github.repository}:pull_request"]),
+        )
+        self.role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"],
+                                                    resources=[_bootstrap_role(stack, "lookup")]))
+        self.role.add_to_policy(iam.PolicyStatement(
+            actions=["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
+                     "cloudformation:ListStackResources", "cloudformation:DescribeStackEvents"],
+            resources=[f"arn:{stack.partition}:cloudformation:{stack.region}:{stack.account}:stack/innovate-{stage}-*/*"],
+        ))
+        acknowledge_wildcards(self.role, f"Read-only CloudFormation calls on this account's own innovate-{stage}-* "
+                                         "stacks, whose ids are not known in advance")
+
+
+class DeployRole(Construct):
+    """`innovate-<env>-github-deploy`: only jobs running in the environment's GitHub environment
+    (which carries the required reviewers) may deploy, by assuming the CDK bootstrap roles."""
 
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, env_name: str,
                  oidc: GitHubOidc) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        bootstrap = f"arn:{stack.partition}:iam::{stack.account}:role/cdk-hnb659fds"
-        repo = platform.github.repository
-        self.diff_role = iam.Role(
-            self, "DiffRole", role_name=github_role_name("diff", env_name),
-            description="GitHub Actions: cdk diff from pull requests (read-only)",
-            assumed_by=oidc.principal([f"repo:{repo}:pull_request", *release_refs(platform)]),
+        # A job with `environment:` gets `repo:<repo>:environment:<name>` as its token subject.
+        subject = f"repo:{platform.github.repository}:environment:{GITHUB_ENVIRONMENTS[env_name]}"
+        self.role = iam.Role(
+            self, "Role", role_name=github_role_name("deploy", env_name),
+            description=f"GitHub Actions: cdk deploy from the {GITHUB_ENVIRONMENTS[env_name]} environment",
+            assumed_by=oidc.principal([subject]),
         )
-        self.diff_role.add_to_policy(iam.PolicyStatement(
-            actions=["sts:AssumeRole"], resources=[f"{bootstrap}-lookup-role-{stack.account}-{stack.region}"]))
-        self.diff_role.add_to_policy(iam.PolicyStatement(
-            actions=["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
-                     "cloudformation:ListStackResources", "cloudformation:DescribeStackEvents"],
-            resources=[f"arn:{stack.partition}:cloudformation:{stack.region}:{stack.account}:stack/innovate-{env_name}-*/*"],
-        ))
-        acknowledge_wildcards(self.diff_role, f"Read-only CloudFormation calls on this environment's own "
-                              f"innovate-{env_name}-* stacks, whose ids are not known in advance")
-        self.deploy_role = iam.Role(
-            self, "DeployRole", role_name=github_role_name("deploy", env_name),
-            description="GitHub Actions: cdk deploy from main and release tags",
-            assumed_by=oidc.principal(release_refs(platform)),
-        )
-        self.deploy_role.add_to_policy(iam.PolicyStatement(
+        self.role.add_to_policy(iam.PolicyStatement(
             actions=["sts:AssumeRole"],
-            resources=[f"{bootstrap}-{kind}-role-{stack.account}-{stack.region}"
-                       for kind in ("deploy", "file-publishing", "image-publishing", "lookup")],
+            resources=[_bootstrap_role(stack, kind) for kind in ("deploy", "file-publishing", "image-publishing", "lookup")],
         ))
