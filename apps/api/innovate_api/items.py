@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from . import db
 from .errors import not_found
@@ -34,7 +35,11 @@ def create_item(project_id: int):
     item = Item(project_id=project_id, **fields)
     session = db.session()
     session.add(item)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the project was deleted since we looked
+        session.rollback()
+        raise not_found(f"project {project_id}") from None
     return jsonify(item.to_json()), 201
 
 

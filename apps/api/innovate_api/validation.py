@@ -44,6 +44,15 @@ def json_object() -> dict[str, Any]:
     return body
 
 
+def _is_utf8(value: str) -> bool:
+    """False for lone surrogates (JSON allows "\\ud800"; PostgreSQL does not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _type_name(kind: type) -> str:
     return {str: "string", bool: "boolean"}[kind]
 
@@ -82,8 +91,11 @@ def validate(body: dict[str, Any], fields: tuple[Field, ...], partial: bool = Fa
                     f"{spec.name} must be {spec.min_length}..{spec.max_length} characters",
                     field=spec.name,
                 )
-            if "\x00" in value:
-                raise ApiError(400, "invalid_value", f"{spec.name} must not contain NUL characters", field=spec.name)
+            if "\x00" in value or not _is_utf8(value):
+                raise ApiError(
+                    400, "invalid_value", f"{spec.name} must be valid Unicode text without NUL characters",
+                    field=spec.name,
+                )
         clean[spec.name] = value
     return clean
 

@@ -34,6 +34,18 @@ def test_project_body_errors_name_the_field(client, body, code, field):
     assert field in error["message"]
 
 
+@pytest.mark.parametrize("raw", [b'{"name": "a\\ud800b"}', b'{"name": "\\udfff"}'])
+def test_lone_surrogates_are_400_not_500(client, project, raw):
+    for url, field in (("/api/v1/projects", "name"), (f"/api/v1/projects/{project['id']}", "name")):
+        method = client.post if url == "/api/v1/projects" else client.patch
+        response = method(url, data=raw, content_type="application/json")
+        assert response.status_code == 400
+        assert (error_of(response)["code"], error_of(response)["field"]) == ("invalid_value", field)
+    item_raw = raw.replace(b'"name"', b'"title"')
+    response = client.post(f"/api/v1/projects/{project['id']}/items", data=item_raw, content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["field"] == "title"
+
+
 def test_boundary_lengths_are_accepted(client):
     response = client.post(PROJECTS, json={"name": "n" * 100, "description": "d" * 2000})
     assert response.status_code == 201
