@@ -95,7 +95,7 @@ def workload(count: int, malformed_ratio: float, project_ids: list[int], item_id
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, workers: int, threads: int, workdir: Path):
+    def __init__(self, database_url: str, workers: int, threads: int, workdir: Path, cpus: list[int] | None):
         self.port = free_port()
         self.log = workdir / "gunicorn.log"
         env = {
@@ -104,10 +104,11 @@ class Gunicorn:
             "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
         }
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}"],
-                cwd=API_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=API_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=pin,
             )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -233,7 +234,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--malformed", type=float, default=0.10, help="share of malformed requests")
     parser.add_argument("--time-limit", type=float, default=180.0, help="stop sending after this many seconds")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--server-cpus", type=int, default=1,
+        help="pin gunicorn to this many cores (like a pod's CPU limit) and the client to the others; 0 = no pinning",
+    )
     args = parser.parse_args(argv)
+    available = sorted(os.sched_getaffinity(0))
+    server_cpus = None
+    if args.server_cpus and len(available) > args.server_cpus:
+        server_cpus = available[-args.server_cpus:]
+        os.sched_setaffinity(0, available[: -args.server_cpus])  # the client (and PostgreSQL) elsewhere
     if not 1 <= args.requests <= 200_000 or not 1 <= args.concurrency <= 256:
         parser.error("--requests must be 1..200000 and --concurrency 1..256")
 
@@ -241,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = create_engine(postgres.url)
         upgrade(engine)
         engine.dispose()
-        server = Gunicorn(postgres.url, args.workers, args.threads, Path(workdir))
+        server = Gunicorn(postgres.url, args.workers, args.threads, Path(workdir), server_cpus)
         try:
             project_ids, item_ids = seed_data(server, projects=20, items_per_project=5)
             calls = workload(args.requests, args.malformed, project_ids, item_ids, args.seed)
@@ -262,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     server_5xx = sum(n for status, n in statuses.items() if status >= 500)
     rps = len(results) / elapsed
 
+    placement = (f"gunicorn pinned to CPU {','.join(map(str, server_cpus))}, client and PostgreSQL on the rest"
+                 if server_cpus else f"client and server share {len(available)} CPUs")
     print(f"api_load: {len(results)} requests in {elapsed:.2f} s, {args.workers} gunicorn workers x {args.threads} threads, "
-          f"{args.concurrency} client connections (loopback, 2-core machine shared by client and server)")
+          f"{args.concurrency} client connections, loopback; {placement}")
     print(f"  throughput       {rps:8.1f} req/s total, {rps / args.workers:8.1f} req/s per worker")
     print(f"  server CPU       {server_cpu:8.2f} s -> {len(results) / server_cpu if server_cpu else float('nan'):8.1f} req per server CPU-second")
     print(f"  latency (all)    p50 {percentile(latencies, 50):6.1f} ms   p90 {percentile(latencies, 90):6.1f} ms   "
