@@ -13,8 +13,14 @@ from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from ...config import Environment, Platform
+from ...gitops.bootstrap import (
+    CLUSTER_VARS_CONFIGMAP,
+    FLUX_NAMESPACE,
+    GIT_REPOSITORY_NAME,
+    ROOT_KUSTOMIZATION_NAME,
+    root_kustomization_path,
+)
 
-FLUX_NAMESPACE = "flux-system"
 FLUX_CHART_REPOSITORY = "https://fluxcd-community.github.io/helm-charts"
 SYSTEM_PLACEMENT = {
     "nodeSelector": {"role": "system"},
@@ -64,7 +70,7 @@ def cluster_vars_config_map(values: dict[str, str]) -> dict:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {"name": "cluster-vars", "namespace": FLUX_NAMESPACE},
+        "metadata": {"name": CLUSTER_VARS_CONFIGMAP, "namespace": FLUX_NAMESPACE},
         "data": values,
     }
 
@@ -73,13 +79,13 @@ def git_repository(platform: Platform) -> dict:
     return {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
-        "metadata": {"name": "flux-system", "namespace": FLUX_NAMESPACE},
+        "metadata": {"name": GIT_REPOSITORY_NAME, "namespace": FLUX_NAMESPACE},
         "spec": {
             "interval": "1m",
             "url": platform.github.url,
             "ref": {"branch": platform.github.branch},
             # A read-only deploy key, created once per cluster (docs/runbooks/deploy.md).
-            "secretRef": {"name": "flux-system"},
+            "secretRef": {"name": GIT_REPOSITORY_NAME},
         },
     }
 
@@ -88,11 +94,11 @@ def root_kustomization(env: Environment) -> dict:
     return {
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
-        "metadata": {"name": "flux-system", "namespace": FLUX_NAMESPACE},
+        "metadata": {"name": ROOT_KUSTOMIZATION_NAME, "namespace": FLUX_NAMESPACE},
         "spec": {
             "interval": "10m",
-            "path": f"./gitops/clusters/{env.name}",
+            "path": root_kustomization_path(env),
             "prune": True,
-            "sourceRef": {"kind": "GitRepository", "name": "flux-system"},
+            "sourceRef": {"kind": "GitRepository", "name": GIT_REPOSITORY_NAME},
         },
     }
