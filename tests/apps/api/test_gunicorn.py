@@ -199,3 +199,28 @@ def test_oversized_body_gets_413_json_and_the_keep_alive_connection_survives(sta
         assert response.status == 200 and json.loads(response.read()) == {"status": "ok"}
     finally:
         connection.close()
+
+
+def test_worker_exit_hook_closes_the_workers_database_connections(app):
+    import importlib.util
+    from types import SimpleNamespace
+
+    from sqlalchemy import text
+
+    from innovate_api.db import engine_of
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", API_DIR / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    engine = engine_of(app)
+    with engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    assert engine.pool.checkedin() == 1
+    conf.worker_exit(server=None, worker=SimpleNamespace(wsgi=app))
+    assert engine.pool.checkedin() == 0
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+    deadline = time.monotonic() + 5
+    with engine.connect() as connection:  # the backend we had goes away in PostgreSQL too
+        while connection.execute(query, {"pid": backend}).scalar_one() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert connection.execute(query, {"pid": backend}).scalar_one() == 0
