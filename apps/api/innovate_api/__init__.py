@@ -17,7 +17,7 @@ def create_app(config: Mapping[str, str] | Settings | None = None) -> Flask:
     """The WSGI app. ``config``: environment-style settings (tests) or Settings; default os.environ."""
     settings = config if isinstance(config, Settings) else load_settings(config)
     app = Flask(__name__, static_folder=None)
-    app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length, JSON_SORT_KEYS=False)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_content_length)
     app.json.sort_keys = False
     app.extensions["innovate_api.settings"] = settings
     app.url_map.converters["id"] = IdConverter
