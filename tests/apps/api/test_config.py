@@ -65,8 +65,9 @@ def gunicorn(*args, env):
     )
 
 
-def test_gunicorn_refuses_a_bad_setting_with_one_line():
-    result = gunicorn("--check-config", env={"DATABASE_URL": "postgresql://u@h/db", "DB_POOL_SIZE": "lots"})
+@pytest.mark.parametrize("mode", [("--check-config",), ("--bind", "127.0.0.1:0")])
+def test_gunicorn_refuses_a_bad_setting_with_one_line(mode):
+    result = gunicorn(*mode, env={"DATABASE_URL": "postgresql://u@h/db", "DB_POOL_SIZE": "lots"})
     assert result.returncode != 0
     assert result.stderr.strip() == "innovate-api: invalid configuration: DB_POOL_SIZE: 'lots' is not an integer (1..100)"
     assert "Traceback" not in result.stdout + result.stderr
