@@ -1,0 +1,88 @@
+"""Cost model: the seed's static prod baseline by hand, reserved and sleep pricing, template facts."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from innovate_platform.insight import cost as model
+from innovate_platform.insight.cli import app
+from innovate_platform.insight.cost import awake_hours_per_month, estimate
+from innovate_platform.insight.prices import load_prices
+from innovate_platform.insight.templates import environment_facts, facts_from_templates
+
+from .conftest import ROOT
+
+H = 730
+
+
+@pytest.fixture(scope="module")
+def prod_facts(platform):
+    return environment_facts(platform, "prod")  # real CDK synth, offline
+
+
+def test_prod_templates_are_read_for_support_nat_and_endpoints(prod_facts):
+    assert prod_facts.support_type == "STANDARD"
+    assert prod_facts.nat_gateways == 3 and prod_facts.elastic_ips == 3
+    assert prod_facts.interface_endpoints == 8
+    assert prod_facts.log_types == 5
+
+
+def test_seed_static_prod_baseline_by_hand(platform, workloads, prod_facts):
+    result = estimate(platform, "prod", prod_facts, workloads["prod"])
+    # Every node group always on, on-demand, at max size: 6 x c6i.xlarge and 4 x m6i.large.
+    compute = 6 * 0.17 * H + 4 * 0.096 * H
+    ebs = (6 + 4) * 50 * 0.08
+    control_plane = 0.10 * H  # $73
+    nat = 3 * 0.045 * H + model.NAT_DATA_GB_PER_MONTH["prod"] * 0.045 + 3 * 0.005 * H
+    alb = 0.0225 * H + model.ALB_LCU_PER_HOUR["prod"] * 0.008 * H + 3 * 0.005 * H
+    endpoints = 8 * 3 * 0.01 * H
+    logs = model.CONTROL_PLANE_LOG_GB_PER_MONTH["prod"] * (0.50 + 0.03 * 90 / 30)
+    rds = 2 * 0.159 * H + 2 * 100 * 0.115
+    by_hand = compute + ebs + control_plane + nat + alb + endpoints + logs + rds
+    assert result.static_total == pytest.approx(by_hand, abs=0.05)
+    node_groups = sum(i.desired for i in result.static_items if i.name.startswith("node group"))
+    assert node_groups == pytest.approx(compute, abs=0.01)
+
+
+def test_prod_baseline_nodes_are_priced_as_reserved_and_bursts_on_demand(platform, workloads, prod_facts):
+    result = estimate(platform, "prod", prod_facts, workloads["prod"])
+    app = next(i for i in result.items if i.name == "node group app")
+    assert app.desired == pytest.approx(4 * 0.112 * H, abs=0.01)
+    assert app.max == pytest.approx(4 * 0.112 * H + 2 * 0.17 * H, abs=0.01)
+    assert result.saving > 0
+
+
+def test_dev_node_groups_bill_only_awake_weekday_hours(platform, workloads):
+    env = platform.env("dev")
+    hours = awake_hours_per_month(env, load_prices())
+    assert hours == pytest.approx(14 * 5 * H / 168)  # 06:30-20:30 on weekdays (timeline), ~304 h
+    result = estimate(platform, "dev", facts_from_templates({}), workloads["dev"])
+    system = next(i for i in result.items if i.name == "node group system")
+    assert system.desired == pytest.approx(2 * 0.0416 * hours, abs=0.01)  # no RI for a sleeping group
+    spot = next(i for i in result.items if i.name == "node group app")
+    assert spot.desired == pytest.approx(2 * 0.0416 * (1 - 0.56) * hours, abs=0.01)
+
+
+def test_a_cluster_without_upgrade_policy_bills_extended_support():
+    facts = facts_from_templates({"s": {"Resources": {"C": {"Type": "AWS::EKS::Cluster", "Properties": {}}}}})
+    assert facts.support_type == "EXTENDED"
+
+
+def test_every_price_has_a_source_and_date_and_unlisted_ones_say_verify():
+    prices = load_prices()
+    for price in list(prices.items.values()) + list(prices.rds_instances.values()):
+        assert price.source and price.date
+    assert all(p.verify for p in prices.rds_instances.values())
+    assert prices.item("vpc_interface_endpoint_hour").verify
+    assert not prices.item("nat_gateway_hour").verify
+
+
+# one file synthesizes (the CDK runtime starts once per test worker)
+def test_cost_json_for_dev():
+    result = CliRunner().invoke(app, ["cost", "--env", "dev", "--json", "--config", str(ROOT / "platform.yaml")])
+    assert result.exit_code == 0, result.output
+    (dev,) = json.loads(result.output)
+    assert dev["totals"]["min"] <= dev["totals"]["desired"] <= dev["totals"]["max"]
+    assert dev["saving_vs_static"] > 0
+    assert any(i["name"] == "NAT gateways" and i["desired"] == pytest.approx(32.85) for i in dev["items"])
