@@ -12,10 +12,6 @@ from pathlib import Path
 from ..config import Platform
 from .stage import STAGES, build_app
 
-# jsii prints a banner on every start while Node 20 is past its end of life.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-
 
 class SynthError(Exception):
     """Synthesis failed; the message lists the validation findings (cdk-nag, CloudFormation)."""
