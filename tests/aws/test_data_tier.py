@@ -231,3 +231,25 @@ def test_summary_for_innovate_synth_matches_the_templates(synthesis, platform):
         assert summary["engine"] == f"postgres {db['EngineVersion']}"
         assert summary["storage"] == f"{db['AllocatedStorage']}-{db['MaxAllocatedStorage']} GiB gp3"
         assert summary["stops_at_night"] is (env == "dev")
+
+
+def test_dev_backups_and_maintenance_happen_while_the_database_is_awake(synthesis, platform):
+    """RDS takes no backup and applies no maintenance while stopped: dev's windows sit in its day."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+
+    sleep = platform.env("dev").sleep
+    db = database(synthesis, "dev")
+    zone = ZoneInfo(sleep.timezone)
+    wake, night = (datetime.strptime(t, "%H:%M").time() for t in (sleep.wake_at, sleep.sleep_at))
+    (start_day, maintenance_start), (end_day, maintenance_end) = (
+        part.split(":", 1) for part in db["PreferredMaintenanceWindow"].split("-"))
+    assert start_day == end_day and start_day in ("mon", "tue", "wed", "thu", "fri")
+    for day in (datetime(2026, 1, 14), datetime(2026, 7, 15)):  # a winter and a summer Wednesday
+        for start, end in (db["PreferredBackupWindow"].split("-"), (maintenance_start, maintenance_end)):
+            for hhmm in (start, end):
+                utc = day.replace(hour=int(hhmm[:2]), minute=int(hhmm[3:5]), tzinfo=timezone.utc)
+                local = utc.astimezone(zone).time()
+                assert wake <= local <= night, (day.date(), start, end, local)
+    for env in ("staging", "prod"):
+        assert "PreferredBackupWindow" not in database(synthesis, env)

@@ -3,6 +3,9 @@ groups the stack allows, with IAM database authentication for the apps and TLS e
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -12,7 +15,7 @@ from aws_cdk import aws_rds as rds
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
-from ...config import Environment
+from ...config import Environment, SleepSchedule
 from ..nag import acknowledge, managed_policy
 from .logs import retention
 from .sleep import weekday_cron
@@ -50,6 +53,18 @@ def database_summary(env: Environment) -> dict[str, object]:
         "deletion_protection": db.deletion_protection,
         "stops_at_night": env.sleep is not None,
     }
+
+
+def awake_windows(sleep: SleepSchedule) -> tuple[str, str]:
+    """Backup and maintenance windows (UTC) at the middle of dev's awake day: RDS takes neither
+    while the instance is stopped. Both move by an hour with daylight saving time, still midday."""
+    wake, night = (int(h) * 60 + int(m) for h, m in (sleep.wake_at.split(":"), sleep.sleep_at.split(":")))
+    midday = (wake + ((night - wake) % 1440) // 2) % 1440
+    local = datetime(2026, 1, 14, midday // 60, tzinfo=ZoneInfo(sleep.timezone))  # a Wednesday, standard time
+    backup = local.astimezone(timezone.utc)
+    maintenance = backup + timedelta(hours=1)
+    day = maintenance.strftime("%a").lower()
+    return (f"{backup:%H}:00-{backup:%H}:30", f"{day}:{maintenance:%H}:00-{day}:{maintenance:%H}:30")
 
 
 class PlatformDatabase(Construct):
@@ -111,6 +126,7 @@ class PlatformDatabase(Construct):
             auto_minor_version_upgrade=True,
             ca_certificate=rds.CaCertificate.RDS_CA_RSA2048_G1,
             removal_policy=RemovalPolicy.DESTROY if env.name == "dev" else RemovalPolicy.SNAPSHOT,
+            **_windows(env),
         )
         for group in log_groups:  # ours (with retention), not the ones RDS would create on first export
             self.instance.node.add_dependency(group)
@@ -148,6 +164,13 @@ class PlatformDatabase(Construct):
             acknowledge(self.instance.node.find_child("MonitoringRole"),
                         managed_policy("service-role/AmazonRDSEnhancedMonitoringRole"),
                         "The AWS-maintained policy RDS enhanced monitoring documents for its role")
+
+
+def _windows(env: Environment) -> dict[str, str]:
+    if env.sleep is None:
+        return {}  # RDS picks them in its regional default block
+    backup, maintenance = awake_windows(env.sleep)
+    return {"preferred_backup_window": backup, "preferred_maintenance_window": maintenance}
 
 
 class DatabaseSleepSchedule(Construct):
