@@ -59,8 +59,15 @@ def bench_wall_time(platform) -> None:
         t0 = time.perf_counter()
         r = simulate(env, workloads, trace, strategy)
         wall = time.perf_counter() - t0
+        p95 = "-" if r.p95_step_to_capacity_s is None else f"{r.p95_step_to_capacity_s:.0f} s"
         print(f"  {strategy:<19} wall {wall:5.2f} s  peak pods {r.peak_pods:>5}  node launches {r.node_launches:>4}  "
-              f"cost ${r.cost_usd:,.2f}  pending {r.pending_pod_seconds:,.0f} pod-s")
+              f"cost ${r.cost_usd:,.2f}  CPU alloc {r.mean_cpu_allocation:.1%}  pending {r.pending_pod_seconds:,.0f} pod-s  p95 {p95}")
+    # The same run without prod's business-hours "no consolidation" budget: what that budget costs.
+    pools = tuple(p.model_copy(update={"budgets": tuple(b for b in p.budgets if not b.schedule)}) for p in env.karpenter.node_pools)
+    free = env.model_copy(update={"karpenter": env.karpenter.model_copy(update={"node_pools": pools})})
+    r = simulate(free, workloads, trace, "karpenter")
+    print(f"  karpenter, no business-hours budget: cost ${r.cost_usd:,.2f}  CPU alloc {r.mean_cpu_allocation:.1%}  "
+          f"pending {r.pending_pod_seconds:,.0f} pod-s")
 
 
 def reference(platform) -> None:
