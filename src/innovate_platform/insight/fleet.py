@@ -69,10 +69,6 @@ def admits(source: CapacitySource, app: AppWorkload) -> str | None:
     return None
 
 
-def capacity_types_for(source: CapacitySource, app: AppWorkload) -> tuple[str, ...]:
-    return ("on-demand",) if app.on_demand_only else source.capacity_types
-
-
 @dataclass(frozen=True)
 class NodeRoom:
     """What is left for workload pods on one node after DaemonSets."""
