@@ -45,7 +45,8 @@ def test_instance_as_platform_yaml_describes_it(synthesis, platform, env):
 
 
 def test_multi_az_deletion_protection_and_snapshot_on_delete_in_prod_only(synthesis):
-    expected = {"dev": (False, False, "Delete"), "staging": (False, False, "Snapshot"), "prod": (True, True, "Snapshot")}
+    expected = {"dev": (False, False, "Delete"), "staging": (False, False, "Snapshot"),
+                "prod": (True, True, "Snapshot")}
     for env, (multi_az, protected, policy) in expected.items():
         db = database(synthesis, env)
         assert db["MultiAZ"] is multi_az, env

@@ -6,6 +6,7 @@ name of a security group role in the platform stack ("nodes", "cluster", "databa
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -170,9 +171,9 @@ def test_pod_enis_only_where_pod_security_groups_are_on(synthesis, platform):
                             if "eks.amazonaws.com" in str(r["AssumeRolePolicyDocument"]))
         has_policy = "AmazonEKSVPCResourceController" in str(cluster_role.get("ManagedPolicyArns"))
         cni = next(a for a in resources(synthesis, env, "AWS::EKS::Addon") if a["AddonName"] == "vpc-cni")
+        pod_enis = json.loads(cni.get("ConfigurationValues") or "{}").get("env", {}).get("ENABLE_POD_ENI") == "true"
         assert has_policy is platform.env(env).pod_security_groups, env
-        assert ('"ENABLE_POD_ENI": "true"' in str(cni.get("ConfigurationValues"))
-                or '"ENABLE_POD_ENI":"true"' in str(cni.get("ConfigurationValues"))) is platform.env(env).pod_security_groups
+        assert pod_enis is platform.env(env).pod_security_groups, env
 
 
 def cluster_var(synthesis, env, key):

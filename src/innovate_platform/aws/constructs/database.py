@@ -189,7 +189,8 @@ class DatabaseSleepSchedule(Construct):
             "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
         role.add_to_policy(iam.PolicyStatement(
             actions=["rds:StopDBInstance", "rds:StartDBInstance"], resources=[instance.instance_arn]))
-        steps = {"stop": (timeline["node_groups_down"], STOP_TARGET), "start": (timeline["node_groups_up"], START_TARGET)}
+        steps = {"stop": (timeline["node_groups_down"], STOP_TARGET),
+                 "start": (timeline["node_groups_up"], START_TARGET)}
         for step, (at, target) in steps.items():
             scheduler.CfnSchedule(
                 self, step.capitalize(),
