@@ -137,3 +137,18 @@ def test_environment_files_hold_only_what_differs(charts, app, env):
             yield path
 
     assert list(same(defaults, overrides, "")) == []
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_api_pods_migrate_the_schema_before_starting_with_their_own_identity(charts, env):
+    """The init container runs the app's migrations with the same image, env and service account."""
+    deployment = charts.only(charts.render("api", env), "Deployment")
+    spec = deployment["spec"]["template"]["spec"]
+    (init,) = spec["initContainers"]
+    (app,) = spec["containers"]
+    assert init["command"] == ["python", "-m", "innovate_api.migrate", "upgrade"]
+    assert init["image"] == app["image"]
+    assert {e["name"]: e.get("value") for e in init["env"]} == {e["name"]: e.get("value") for e in app["env"]}
+    assert init["securityContext"] == app["securityContext"]
+    web = charts.only(charts.render("web", env), "Deployment")
+    assert "initContainers" not in web["spec"]["template"]["spec"]

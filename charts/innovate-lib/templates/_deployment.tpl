@@ -99,6 +99,26 @@ spec:
           labelSelector:
             matchLabels:
               {{- include "innovate.selectorLabels" . | nindent 14 }}
+      {{- if and .Values.migrations .Values.migrations.enabled }}
+      initContainers:
+        # Schema migrations before the app starts, with the app's own identity (IRSA, network
+        # policy, pod security group). Pods starting together queue on a PostgreSQL lock.
+        - name: migrate
+          image: {{ include "innovate.image" . | quote }}
+          imagePullPolicy: {{ .Values.image.pullPolicy }}
+          command: {{ toJson .Values.migrations.command }}
+          {{- if .Values.env }}
+          env:
+            {{- include "innovate.env" . | trim | nindent 12 }}
+          {{- end }}
+          securityContext:
+            {{- include "innovate.containerSecurityContext" . | nindent 12 }}
+          resources:
+            {{- toYaml .Values.resources | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      {{- end }}
       containers:
         - name: {{ include "innovate.name" . }}
           image: {{ include "innovate.image" . | quote }}
@@ -109,15 +129,7 @@ spec:
               protocol: TCP
           {{- if or .Values.env .Values.shutdown.gracefulTimeoutEnv }}
           env:
-            {{- range $name := keys .Values.env | sortAlpha }}
-            - name: {{ $name }}
-              value: {{ get $.Values.env $name | toString | quote }}
-            {{- end }}
-            {{- with .Values.shutdown.gracefulTimeoutEnv }}
-            # The app's graceful timeout, tied to the pod's termination budget (checked at render).
-            - name: {{ . }}
-              value: {{ $.Values.shutdown.appGracefulTimeoutSeconds | quote }}
-            {{- end }}
+            {{- include "innovate.env" . | trim | nindent 12 }}
           {{- end }}
           securityContext:
             {{- include "innovate.containerSecurityContext" . | nindent 12 }}
@@ -166,4 +178,17 @@ spec:
           emptyDir:
             sizeLimit: {{ .sizeLimit }}
         {{- end }}
+{{- end -}}
+
+{{/* The container environment: values' env (sorted) plus the graceful timeout the pod's budget allows. */}}
+{{- define "innovate.env" -}}
+{{- range $name := keys .Values.env | sortAlpha }}
+- name: {{ $name }}
+  value: {{ get $.Values.env $name | toString | quote }}
+{{- end }}
+{{- with .Values.shutdown.gracefulTimeoutEnv }}
+# The app's graceful timeout, tied to the pod's termination budget (checked at render).
+- name: {{ . }}
+  value: {{ $.Values.shutdown.appGracefulTimeoutSeconds | quote }}
+{{- end }}
 {{- end -}}
