@@ -75,7 +75,6 @@ class PlatformDatabase(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, env: Environment, vpc: ec2.IVpc) -> None:
         super().__init__(scope, construct_id)
         db = env.database
-        self.env = env
         keep = RemovalPolicy.DESTROY if env.name == "dev" else RemovalPolicy.RETAIN
         self.key = kms.Key(
             self, "Key", alias=f"alias/{env.cluster_name}-database", enable_key_rotation=True, removal_policy=keep,
@@ -105,7 +104,7 @@ class PlatformDatabase(Construct):
                 description=f"{instance_identifier(env)}: TLS only, connection and DDL logging"),
             vpc=vpc,
             subnet_group=rds.SubnetGroup(
-                self, "Subnets", vpc=vpc, vpc_subnets=private, removal_policy=keep,
+                self, "Subnets", vpc=vpc, vpc_subnets=private, removal_policy=RemovalPolicy.DESTROY,
                 description=f"Private subnets of {env.cluster_name}"),
             security_groups=[self.security_group],
             publicly_accessible=False,
