@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.table import Table
 
+from .aws.constructs.database import database_summary
 from .aws.synth import Synthesis
 from .config import Platform
 
@@ -33,9 +34,10 @@ def synth_summary_tables(platform: Platform, result: Synthesis) -> list[Table]:
                                   f"{', '.join(pool.instance_types)} {escape('[' + ', '.join(pool.capacity_types) + ']')} "
                                   f"limit {pool.limit_cpu} vCPU")
             table.add_row("app autoscaler", env.app_autoscaler)
-            db = env.database
-            table.add_row("database", f"{env.cluster_name}-db: PostgreSQL {db.engine_version} {db.instance_class}, "
-                                      f"{'Multi-AZ' if db.multi_az else 'single-AZ'}, {db.allocated_storage_gib} GiB")
+            db = database_summary(env)
+            table.add_row("database", f"{db['identifier']}: {db['engine']} {db['class']}, "
+                                      f"{'Multi-AZ' if db['multi_az'] else 'single-AZ'}, {db['storage']}"
+                                      f"{', stops at night' if db['stops_at_night'] else ''}")
         for stack in stacks:
             table.add_row(f"stack {stack.name}", f"{len(stack.resources)} resources")
         tables.append(table)
