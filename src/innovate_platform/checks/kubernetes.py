@@ -1,6 +1,7 @@
 """`kubernetes`: every object of the GitOps tree and of each chart, per environment, valid for the
 cluster's Kubernetes version (CRDs with their CEL rules), on no removed or deprecated API
-version, with pinned images; and the committed tree equal to a fresh render."""
+version, with pinned images and (long-running workloads) probes; and the committed tree equal
+to a fresh render."""
 
 from __future__ import annotations
 
@@ -80,8 +81,26 @@ def object_findings(env: str, file: ManifestFile, obj: dict, kubernetes_version:
         yield Finding(env, where, field.lstrip("."), problem.message, fix)
 
 
+LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+def probe_findings(env: str, file: ManifestFile, obj: dict) -> Iterator[Finding]:
+    """Long-running workloads have liveness and readiness probes on every container (one-shot
+    Jobs and helm test Pods do not need them)."""
+    if obj.get("kind") not in LONG_RUNNING:
+        return
+    containers = (((obj.get("spec") or {}).get("template") or {}).get("spec") or {}).get("containers") or []
+    for i, container in enumerate(containers):
+        for probe in ("livenessProbe", "readinessProbe"):
+            if not (container or {}).get(probe):
+                yield Finding(env, f"{file.path}: {describe(obj)}", f"spec.template.spec.containers[{i}].{probe}",
+                              f"container {(container or {}).get('name')!r} has no {probe}",
+                              f"add a {probe} (an HTTP health endpoint) so Kubernetes restarts or unroutes a broken pod")
+
+
 def manifest_findings(env: str, files: Iterable[ManifestFile], kubernetes_version: str) -> list[Finding]:
-    return [f for file in files for obj in file.objects() for f in object_findings(env, file, obj, kubernetes_version)]
+    return [f for file in files for obj in file.objects()
+            for f in (*object_findings(env, file, obj, kubernetes_version), *probe_findings(env, file, obj))]
 
 
 def run(inputs: CheckInputs, env: str) -> list[Finding]:
