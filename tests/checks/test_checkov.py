@@ -1,0 +1,65 @@
+"""checkov runs offline from .venv-checkov: a deliberately bad manifest fails, every skip has a reason,
+and a missing installation is one line saying `make setup`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from innovate_platform.checks import checkov, runner
+from innovate_platform.checks.inputs import CheckInputs
+from innovate_platform.checks.model import BROKEN, ERROR, Check, CheckUnavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "miner", "namespace": "api"}, "spec": {
+    "hostNetwork": True,
+    "containers": [{"name": "miner", "image": "busybox:1.37.0", "securityContext": {"privileged": True}}]}}
+
+
+def binary() -> Path:
+    try:
+        return checkov.checkov_binary(ROOT)
+    except CheckUnavailable as exc:
+        pytest.fail(f"{exc} (scripts/setup.sh creates .venv-checkov from requirements-checkov.lock)")
+
+
+def test_a_bad_manifest_fails_checkov_even_with_the_repository_skips(tmp_path):
+    staged = tmp_path / "prod" / "gitops" / "apps" / "prod" / "miner.yaml"
+    staged.parent.mkdir(parents=True)
+    staged.write_text(yaml.safe_dump(BAD_POD))
+    origin = {"prod/gitops/apps/prod/miner.yaml": ("prod", "gitops/apps/prod/miner.yaml")}
+    reports, seconds = checkov.scan(binary(), tmp_path, ["kubernetes"], ROOT / checkov.CONFIG)
+    findings = checkov.report_findings(reports, origin)
+    ids = {f.message.split()[0] for f in findings}
+    assert {"CKV_K8S_16", "CKV_K8S_19"} <= ids  # privileged, host network
+    privileged = next(f for f in findings if f.message.startswith("CKV_K8S_16"))
+    assert (privileged.env, privileged.resource, privileged.severity) == ("prod", "gitops/apps/prod/miner.yaml: Pod.api.miner", ERROR)
+    assert privileged.field.startswith("lines ") and checkov.CONFIG in privileged.fix
+    assert seconds > 0
+
+
+def test_every_skip_in_the_repository_has_a_reason():
+    skips = checkov.read_skips(ROOT / checkov.CONFIG)
+    assert skips, "the repository's .checkov.yaml lists its skips"
+    assert [s.check_id for s in skips if len(s.reason) < 10] == []
+    assert [f for f in checkov.skip_findings(ROOT / checkov.CONFIG, skips) if f.severity == ERROR] == []
+
+
+def test_a_skip_without_a_reason_fails(tmp_path):
+    config = tmp_path / ".checkov.yaml"
+    config.write_text("skip-check:\n  - CKV_K8S_16  # privileged is fine here because the node is ours\n  - CKV_K8S_19\n")
+    findings = checkov.skip_findings(config, checkov.read_skips(config))
+    assert [(f.field, f.severity) for f in findings if f.severity == ERROR] == [("skip-check CKV_K8S_19", ERROR)]
+
+
+def test_without_checkov_the_check_reports_error_with_one_line(tmp_path, platform):
+    inputs = CheckInputs(platform, tmp_path, ("shared",))
+    with pytest.raises(CheckUnavailable, match=r"run `make setup`"):
+        checkov.run(inputs, ("shared",))
+    missing = Check("checkov", "", checkov.run, per_env=False)
+    results = runner._results(missing, ("shared",), runner._timed(missing, inputs, ("shared",)))
+    assert [(r.status, len(r.findings)) for r in results] == [(BROKEN, 1)]
+    assert "\n" not in results[0].findings[0].message and results[0].findings[0].fix == "run `make setup`"
+    inputs.close()
