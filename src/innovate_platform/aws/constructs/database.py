@@ -12,13 +12,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
-from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from ...config import Environment, SleepSchedule
 from ..nag import acknowledge, managed_policy
 from .logs import retention
-from .sleep import weekday_cron
+from .sleep import scheduler_role, weekday_api_call
 
 PORT = 5432
 LOG_EXPORTS = ("postgresql", "upgrade")
@@ -183,24 +182,14 @@ class DatabaseSleepSchedule(Construct):
         super().__init__(scope, construct_id)
         assert env.sleep is not None
         timeline = env.sleep.timeline()
-        stack = Stack.of(self)
-        role = iam.Role(self, "SchedulerRole", assumed_by=iam.ServicePrincipal(
-            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["rds:StopDBInstance", "rds:StartDBInstance"], resources=[instance.instance_arn]))
+        role = scheduler_role(self, ["rds:StopDBInstance", "rds:StartDBInstance"], [instance.instance_arn])
         steps = {"stop": (timeline["node_groups_down"], STOP_TARGET),
                  "start": (timeline["node_groups_up"], START_TARGET)}
         for step, (at, target) in steps.items():
-            scheduler.CfnSchedule(
+            weekday_api_call(
                 self, step.capitalize(),
                 name=f"{instance_identifier(env)}-{step}",
                 description=f"{step.capitalize()} {instance_identifier(env)} ({at} {env.sleep.timezone}, Mon-Fri)",
-                schedule_expression=weekday_cron(at),
-                schedule_expression_timezone=env.sleep.timezone,
-                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                target=scheduler.CfnSchedule.TargetProperty(
-                    arn=target, role_arn=role.role_arn,
-                    input=stack.to_json_string({"DbInstanceIdentifier": instance.instance_identifier}),
-                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
-                ),
+                at=at, timezone=env.sleep.timezone, target=target, role=role,
+                payload={"DbInstanceIdentifier": instance.instance_identifier},
             )

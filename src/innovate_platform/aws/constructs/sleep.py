@@ -25,6 +25,31 @@ def weekday_cron(hhmm: str) -> str:
     return f"cron({int(minutes)} {int(hours)} ? * MON-FRI *)"
 
 
+def scheduler_role(scope: Construct, actions: list[str], resources: list[str]) -> iam.Role:
+    """A role only this account's EventBridge Scheduler can assume, allowed `actions` on `resources`."""
+    role = iam.Role(scope, "SchedulerRole", assumed_by=iam.ServicePrincipal(
+        "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}}))
+    role.add_to_policy(iam.PolicyStatement(actions=actions, resources=resources))
+    return role
+
+
+def weekday_api_call(scope: Construct, construct_id: str, *, name: str, description: str, at: str,
+                     timezone: str, target: str, role: iam.IRole, payload: dict) -> scheduler.CfnSchedule:
+    """A schedule calling one AWS API (universal target, no Lambda) at local HH:MM, Monday to Friday."""
+    return scheduler.CfnSchedule(
+        scope, construct_id,
+        name=name,
+        description=description,
+        schedule_expression=weekday_cron(at),
+        schedule_expression_timezone=timezone,
+        flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+        target=scheduler.CfnSchedule.TargetProperty(
+            arn=target, role_arn=role.role_arn, input=Stack.of(scope).to_json_string(payload),
+            retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
+        ),
+    )
+
+
 class DevSleepSchedule(Construct):
     """Two schedules per node group: to zero at `node_groups_down`, restored at `node_groups_up`."""
 
@@ -35,36 +60,18 @@ class DevSleepSchedule(Construct):
         super().__init__(scope, construct_id)
         assert env.sleep is not None
         timeline = env.sleep.timeline()
-        stack = Stack.of(self)
-        role = iam.Role(self, "SchedulerRole", assumed_by=iam.ServicePrincipal(
-            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["eks:UpdateNodegroupConfig"],
-            resources=[ng.nodegroup_arn for ng in node_groups.values()],
-        ))
+        role = scheduler_role(self, ["eks:UpdateNodegroupConfig"], [ng.nodegroup_arn for ng in node_groups.values()])
         for group in env.node_groups:
-            nodegroup = node_groups[group.name]
             steps = {
                 "Sleep": (timeline["node_groups_down"], {"MinSize": 0, "DesiredSize": 0, "MaxSize": group.max_size}),
                 "Wake": (timeline["node_groups_up"], {
                     "MinSize": group.min_size, "DesiredSize": group.desired_size, "MaxSize": group.max_size}),
             }
             for step, (at, scaling) in steps.items():
-                scheduler.CfnSchedule(
+                weekday_api_call(
                     self, f"{step}-{group.name}",
                     name=f"{env.cluster_name}-{group.name}-{step.lower()}",
                     description=f"{step} node group {group.name} of {env.cluster_name} ({at} {env.sleep.timezone})",
-                    schedule_expression=weekday_cron(at),
-                    schedule_expression_timezone=env.sleep.timezone,
-                    flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                    target=scheduler.CfnSchedule.TargetProperty(
-                        arn=UPDATE_NODEGROUP_TARGET,
-                        role_arn=role.role_arn,
-                        input=stack.to_json_string({
-                            "ClusterName": cluster.cluster_name,
-                            "NodegroupName": group.name,
-                            "ScalingConfig": scaling,
-                        }),
-                        retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(maximum_retry_attempts=3),
-                    ),
+                    at=at, timezone=env.sleep.timezone, target=UPDATE_NODEGROUP_TARGET, role=role,
+                    payload={"ClusterName": cluster.cluster_name, "NodegroupName": group.name, "ScalingConfig": scaling},
                 )
