@@ -104,6 +104,19 @@ def test_a_privileged_pod_fails_in_prod_and_is_reported_in_dev():
     assert [f.severity for f in dev] == [NOTE]
 
 
+def test_in_dev_a_violation_of_the_namespace_enforced_level_fails():
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {
+        "name": "api", "labels": {"pod-security.kubernetes.io/enforce": "baseline"}}}
+    levels = pods.namespace_levels([file(namespace, env="dev")])
+    assert levels == {"api": "baseline"}
+    privileged = deployment(securityContext={"privileged": True})
+    findings = pods.pod_findings("dev", [file(privileged, env="dev")], levels)
+    errors = [f for f in findings if f.severity == ERROR]
+    assert [(f.field, f.message.split(":")[0]) for f in errors] == [
+        ("spec.template.spec.containers[0].securityContext.privileged", "baseline/privileged")]
+    assert {f.severity for f in findings} == {ERROR, NOTE}  # the rest of restricted is reported
+
+
 def test_a_restricted_pod_passes_and_sleep_cronjobs_are_checked():
     cronjob = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "down", "namespace": "innovate-sleep"}, "spec": {
         "schedule": "0 20 * * 1-5", "jobTemplate": {"spec": {"template": {"spec": {"containers": [
@@ -132,7 +145,8 @@ def tenant_objects(*extra) -> list[tenancy.Located]:
     """api, web (team core) and analytics (team data): each with the team's Role, binding and default-deny."""
     objs = []
     for ns, team in (("api", "core"), ("web", "core"), ("analytics", "data")):
-        objs += [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}, team_role(ns),
+        labels = {"pod-security.kubernetes.io/enforce": "restricted"}
+        objs += [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels}}, team_role(ns),
                  rbac("RoleBinding", "team", ns, "Role", "team", f"innovate:team:{team}"),
                  {**copy.deepcopy(DEFAULT_DENY), "metadata": {"name": "default-deny", "namespace": ns}}]
     objs += [deployment(), *extra]
@@ -197,3 +211,13 @@ def test_a_container_without_limits(platform):
     assert [(f.resource, f.field) for f in findings] == [
         ("gitops/infrastructure/configs/prod/tenancy.yaml: Deployment api/bare", "spec.template.spec.containers[0].resources")]
     assert "limits.cpu, limits.memory" in findings[0].message
+
+
+def test_a_prod_tenant_namespace_enforcing_only_baseline(platform):
+    objs = tenant_objects()
+    web = next(o for o in objs if o.kind == "Namespace" and o.name == "web")
+    web.obj["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] = "baseline"
+    findings = tenancy.tenancy_findings(platform, "prod", objs)
+    assert [(f.resource, f.field) for f in findings] == [
+        ("gitops/infrastructure/configs/prod/tenancy.yaml: Namespace web", "metadata.labels['pod-security.kubernetes.io/enforce']")]
+    assert tenancy.tenancy_findings(platform, "dev", objs) == []

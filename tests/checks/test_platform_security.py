@@ -47,6 +47,9 @@ def prod_stage() -> dict[str, dict]:
             "PrincipalArn": "arn:aws:iam::333333333333:role/innovate-platform-admin",
             "AccessPolicies": [{"AccessScope": {"Type": "cluster"}, "PolicyArn": {"Fn::Join": ["", [
                 "arn:", {"Ref": "AWS::Partition"}, ":eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"]]}}]}},
+        "TeamCore": {"Type": "AWS::EKS::AccessEntry", "Properties": {
+            "PrincipalArn": "arn:aws:iam::333333333333:role/innovate-team-core",
+            "KubernetesGroups": ["innovate:team:core"], "AccessPolicies": []}},
         "AppTemplate": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
             "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 1}}}},
         "AppGroup": {"Type": "AWS::EKS::Nodegroup", "Properties": {
@@ -336,3 +339,16 @@ def test_cluster_admin_for_someone_else(platform):
     props(stage, "innovate-prod-platform", "AdminAccess")["PrincipalArn"] = "arn:aws:iam::333333333333:role/innovate-team-core"
     finding = only(ps.cluster_admins("prod", stage, platform))
     assert finding.field == "Properties.AccessPolicies" and "innovate-team-core" in finding.message
+
+
+@pytest.mark.parametrize("scope, where", [
+    ({"Type": "cluster"}, "every namespace"),
+    ({"Type": "namespace", "Namespaces": ["api", "analytics"]}, "analytics"),
+])
+def test_a_team_access_policy_beyond_its_namespaces(platform, scope, where):
+    stage = prod_stage()
+    props(stage, "innovate-prod-platform", "TeamCore")["AccessPolicies"] = [{"AccessScope": scope, "PolicyArn": {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":eks::aws:cluster-access-policy/AmazonEKSEditPolicy"]]}}]
+    finding = only(ps.team_access_entries("prod", stage, platform))
+    assert finding.resource == "innovate-prod-platform/TeamCore (AWS::EKS::AccessEntry)"
+    assert finding.field == "Properties.AccessPolicies[0].AccessScope" and f"AmazonEKSEditPolicy in {where}" in finding.message

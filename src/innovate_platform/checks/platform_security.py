@@ -102,6 +102,24 @@ def cluster_admins(env: str, templates: Templates, platform: Platform) -> Iterat
                        "give teams namespaced RBAC (teams[].namespaces); only platform admins get cluster admin")
 
 
+def team_access_entries(env: str, templates: Templates, platform: Platform) -> Iterator[Finding]:
+    """Teams get Kubernetes groups (RBAC in their namespaces), never a cluster-wide EKS access
+    policy, and namespaced access policies only in their own namespaces."""
+    teams = {t.role_arn: t for t in platform.env(env).teams} if env in platform.environments else {}
+    for res in resources(templates, "AWS::EKS::AccessEntry"):
+        team = teams.get(res.props.get("PrincipalArn")) if isinstance(res.props.get("PrincipalArn"), str) else None
+        if team is None:
+            continue
+        for i, policy in enumerate(as_list(res.props.get("AccessPolicies"))):
+            scope = (policy or {}).get("AccessScope") or {}
+            outside = sorted(set(as_list(scope.get("Namespaces"))) - set(team.namespaces))
+            if scope.get("Type") == "cluster" or outside:
+                where = "every namespace" if scope.get("Type") == "cluster" else ", ".join(outside)
+                yield _finding(env, res, f"Properties.AccessPolicies[{i}].AccessScope",
+                               f"team {team.name} gets {flatten(policy.get('PolicyArn')).rsplit('/', 1)[-1]} in {where}",
+                               f"remove the access policy; team {team.name} gets RBAC in {', '.join(team.namespaces)} only")
+
+
 def _is_kubectl_handler_role(res: Resource, principal) -> bool:
     """The role aws_eks_v2's kubectl handler Lambda runs as (it installs Flux)."""
     role = ref_target(principal)
@@ -371,7 +389,7 @@ def rds_instances(env: str, templates: Templates, platform: Platform) -> Iterato
 
 
 TEMPLATE_RULES: tuple[Rule, ...] = (
-    endpoint_access, control_plane_logs, secrets_encryption, cluster_admins, launch_template_imds, node_groups_private,
+    endpoint_access, control_plane_logs, secrets_encryption, cluster_admins, team_access_entries, launch_template_imds, node_groups_private,
     security_group_ingress, iam_admin_statements, iam_pass_role, github_oidc_trust, s3_buckets, ecr_repositories,
     rds_instances,
 )

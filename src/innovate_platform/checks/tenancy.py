@@ -4,7 +4,8 @@
   Secrets outside them (via any Role, ClusterRole or ClusterRoleBinding);
 - nothing is bound to cluster-admin in the tree (platform admins get it from EKS access entries);
 - no rule grants wildcard verbs or resources on Secrets;
-- a default-deny NetworkPolicy in every app and team namespace;
+- a default-deny NetworkPolicy in every app and team namespace, which enforces Pod Security
+  (restricted in prod, at least baseline elsewhere);
 - CPU and memory requests and limits on every container of every workload.
 """
 
@@ -156,6 +157,22 @@ def default_deny_findings(env: str, namespaces: set[str], objects: list[Located]
                       "add the default-deny policy (gitops/tenancy.py renders one per tenant namespace)")
 
 
+ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+STRICTNESS = {"privileged": 0, "baseline": 1, "restricted": 2}
+
+
+def namespace_pod_security(env: str, namespaces: set[str], objects: list[Located]) -> Iterator[Finding]:
+    """Tenant namespaces enforce Pod Security: restricted in prod, at least baseline elsewhere."""
+    wanted = "restricted" if env == "prod" else "baseline"
+    for o in objects:
+        if o.kind != "Namespace" or o.name not in namespaces:
+            continue
+        level = str(((o.obj.get("metadata") or {}).get("labels") or {}).get(ENFORCE_LABEL, "privileged"))
+        if STRICTNESS.get(level, 0) < STRICTNESS[wanted]:
+            yield Finding(env, o.where, f"metadata.labels['{ENFORCE_LABEL}']", f"enforces {level}, not {wanted}",
+                          f"label the namespace {ENFORCE_LABEL}: {wanted} (gitops/tenancy.py)")
+
+
 def _containers(obj: dict) -> Iterator[tuple[str, dict]]:
     spec = pod_spec_of(obj) or {}
     prefix = {"CronJob": "spec.jobTemplate.spec.template.spec", "Pod": "spec"}.get(str(obj.get("kind")), "spec.template.spec")
@@ -182,6 +199,7 @@ def tenancy_findings(platform: Platform, env: str, objects: list[Located]) -> li
     platform_env = platform.env(env)
     return [*binding_findings(env, platform_env, objects), *wildcard_secret_rules(env, objects),
             *default_deny_findings(env, tenant_namespaces(platform, platform_env), objects),
+            *namespace_pod_security(env, tenant_namespaces(platform, platform_env), objects),
             *resource_findings(env, objects)]
 
 
