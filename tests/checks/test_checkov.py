@@ -55,7 +55,7 @@ def test_a_skip_without_a_reason_fails(tmp_path):
 
 
 def test_without_checkov_the_check_reports_error_with_one_line(tmp_path, platform):
-    inputs = CheckInputs(platform, tmp_path, ("shared",))
+    inputs = CheckInputs(platform, tmp_path, ("shared",), tools_root=tmp_path)
     with pytest.raises(CheckUnavailable, match=r"run `make setup`"):
         checkov.run(inputs, ("shared",))
     missing = Check("checkov", "", checkov.run, per_env=False)

@@ -221,3 +221,25 @@ def test_a_prod_tenant_namespace_enforcing_only_baseline(platform):
     assert [(f.resource, f.field) for f in findings] == [
         ("gitops/infrastructure/configs/prod/tenancy.yaml: Namespace web", "metadata.labels['pod-security.kubernetes.io/enforce']")]
     assert tenancy.tenancy_findings(platform, "dev", objs) == []
+
+
+def test_a_hand_edited_gitops_file_is_stale(platform, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from innovate_platform.checks.inputs import CheckInputs
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("gitops", "charts"):
+        shutil.copytree(root / name, tmp_path / name)
+    edited = tmp_path / "gitops" / "infrastructure" / "configs" / "prod" / "namespace-api.yaml"
+    edited.write_text(edited.read_text().replace("enforce: restricted", "enforce: privileged", 1))
+    (tmp_path / "gitops" / "apps" / "prod" / "extra.yaml").write_text("# left behind\n")
+    inputs = CheckInputs(platform, tmp_path, ("prod",))
+    try:
+        findings = kubernetes.run(inputs, "prod")
+    finally:
+        inputs.close()
+    stale = [(f.resource, f.fix) for f in findings if "differs" in f.message]
+    assert [r for r, _ in stale] == ["gitops/apps/prod/extra.yaml", "gitops/infrastructure/configs/prod/namespace-api.yaml"]
+    assert all(fix == "run `innovate gitops` and commit the result" for _, fix in stale)

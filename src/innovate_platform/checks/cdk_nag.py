@@ -65,4 +65,5 @@ def run(inputs: CheckInputs, envs: tuple[str, ...]) -> list[Finding]:
     return [f for f in findings if f.env in envs]
 
 
-CHECK = Check("cdk-nag", "synthesis with cdk-nag AwsSolutions; acknowledgements with reasons", run, per_env=False)
+CHECK = Check("cdk-nag", "synthesis with cdk-nag AwsSolutions; acknowledgements with reasons", run, per_env=False,
+              uses=("synthesis",))

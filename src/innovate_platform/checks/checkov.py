@@ -155,7 +155,7 @@ def _write(directory: Path, rel: str, text: str, origin: dict, where: tuple[str,
 
 
 def run(inputs: CheckInputs, envs: tuple[str, ...]) -> Timed:
-    binary = checkov_binary(inputs.root)
+    binary = checkov_binary(inputs.tools_root)
     config = inputs.root / CONFIG
     base = inputs.workdir / "checkov"
     manifests_dir, templates_dir = base / "manifests", base / "cloudformation"
@@ -175,4 +175,4 @@ def run(inputs: CheckInputs, envs: tuple[str, ...]) -> Timed:
 
 
 CHECK = Check("checkov", "checkov over CloudFormation, manifests, rendered charts, Dockerfiles and workflows", run,
-              needs=("gitops", "charts"), per_env=False)
+              needs=("gitops", "charts"), uses=("synthesis",), per_env=False)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..config import ConfigError, config_path, load_platform
-from .model import ALL_ENVS, BROKEN, FAIL, NOTE, PASS, CheckResult
+from .model import ALL_ENVS, BROKEN, FAIL, NOTE, PASS, SHARED, CheckResult
 from .runner import CHECK_NAMES, run_checks
 
 console = Console()
@@ -41,6 +41,9 @@ def check_command(
         platform = load_platform(config)
     except ConfigError as exc:
         raise _fail(str(exc), 2) from None
+    missing = [e for e in envs if e != SHARED and e not in platform.environments]
+    if missing:
+        raise _fail(f"--env '{missing[0]}' is not an environment of {config_path(config)}", 2)
     root = config_path(config).resolve().parent
     results = run_checks(platform, root, envs, only)
     ok = all(r.status == PASS for r in results)

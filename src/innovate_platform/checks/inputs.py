@@ -16,10 +16,12 @@ from typing import Any, Callable
 import yaml
 
 from ..config import Platform
+from ..gitops.bootstrap import TREE_ROOT
 from .manifests import SubstitutionError, is_build_file, substitute
 from .model import ENVIRONMENTS, SHARED, CheckUnavailable, Finding
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # where setup installs helm and .venv-checkov
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,11 @@ def parse_yaml(text: str) -> tuple[dict, ...]:
 class CheckInputs:
     """Lazily computed, thread-safe shared inputs; a failure is remembered and re-raised to every user."""
 
-    def __init__(self, platform: Platform, root: Path, envs: tuple[str, ...], workdir: Path | None = None) -> None:
+    def __init__(self, platform: Platform, root: Path, envs: tuple[str, ...], workdir: Path | None = None,
+                 tools_root: Path | None = None) -> None:
         self.platform = platform
-        self.root = Path(root)
+        self.root = Path(root)  # the repository of platform.yaml: gitops/, charts/, apps/, .github/
+        self.tools_root = Path(tools_root) if tools_root else PROJECT_ROOT  # .tools/bin/helm, .venv-checkov
         self.envs = envs
         self._workdir = workdir
         self._tmp: tempfile.TemporaryDirectory | None = None
@@ -145,7 +149,7 @@ class CheckInputs:
 
         try:
             rendered = render_tree(self.platform, self.root)
-        except (ValueError, OSError) as exc:  # ChartError is a ValueError
+        except Exception as exc:  # ChartError, UnsupportedKubernetesVersion, OSError: one line, not a trace
             raise CheckUnavailable(f"the GitOps tree does not render: {exc}") from None
         files: dict[str, list[ManifestFile]] = {}
         problems: list[Finding] = []
@@ -159,13 +163,13 @@ class CheckInputs:
                 continue
             variables = placeholder_cluster_vars(self.platform, self.platform.env(env_name))
             try:
-                docs = parse_yaml(substitute(text, variables))
+                text = substitute(text, variables)
             except SubstitutionError as exc:
                 problems.append(Finding(env_name, path, "", str(exc.args[0]),
                                         "add the key to naming.cluster_var_names (and the CDK cluster-vars) or stop using it"))
                 continue
-            files.setdefault(env_name, []).append(ManifestFile(env_name, path, text=substitute(text, variables), docs=docs))
-        committed = self.root / "gitops"
+            files.setdefault(env_name, []).append(ManifestFile(env_name, path, text=text, docs=parse_yaml(text)))
+        committed = self.root / TREE_ROOT
         if committed.is_dir():
             present = {p.relative_to(self.root).as_posix() for p in committed.rglob("*") if p.is_file()}
             stale += sorted(present - rendered.keys())
@@ -175,7 +179,7 @@ class CheckInputs:
 
     @property
     def helm(self) -> Path:
-        local = self.root / ".tools" / "bin" / "helm"
+        local = self.tools_root / ".tools" / "bin" / "helm"
         found = local if local.exists() else (Path(p) if (p := shutil.which("helm")) else None)
         if found is None:
             raise CheckUnavailable("helm is not installed (.tools/bin/helm); run `make setup`")
@@ -220,7 +224,12 @@ class CheckInputs:
             reason = (result.stderr.strip().splitlines() or ["helm failed"])[-1]
             return Finding(env_name, label, "", f"helm template failed: {reason}",
                            f"fix the chart or its values until `helm template {app.name} {app.chart} -f {values.name}` renders")
-        return ManifestFile(env_name, label, result.stdout, parse_yaml(result.stdout), namespace=app.namespace)
+        try:
+            docs = parse_yaml(result.stdout)
+        except yaml.YAMLError as exc:
+            return Finding(env_name, label, "", f"helm rendered invalid YAML: {str(exc).splitlines()[0]}",
+                           "fix the template that renders it (helm template --debug shows the source)")
+        return ManifestFile(env_name, label, result.stdout, docs, namespace=app.namespace)
 
 
 def _helm_release_values(files: list[ManifestFile], release: str) -> dict:

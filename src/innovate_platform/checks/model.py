@@ -65,7 +65,8 @@ class Check:
     """A named check: `run(inputs, envs)` returns findings for those environments (each names its env).
 
     `needs` are the shared inputs it waits for before its clock starts ("synthesis", "gitops",
-    "charts"); `envs` the environments it has something to say about.
+    "charts"); `uses` those it reads at all (started early for it; defaults to `needs`); `envs`
+    the environments it has something to say about.
     """
 
     name: str
@@ -74,6 +75,11 @@ class Check:
     needs: tuple[str, ...] = ()
     envs: tuple[str, ...] = ALL_ENVS
     per_env: bool = True  # False: one run over all environments (one checkov/cfn-lint process)
+    uses: tuple[str, ...] = ()
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.uses + self.needs))
 
 
 def status_of(findings: Iterable[Finding]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Platform
 from . import cdk_nag, checkov, cloudformation, kubernetes, platform_security, pods, tenancy
 from .inputs import CheckInputs
-from .model import BROKEN, ALL_ENVS, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
+from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
@@ -34,6 +34,7 @@ def run_checks(platform: Platform, root: Path, envs: tuple[str, ...] = ALL_ENVS,
                workers: int = 32) -> list[CheckResult]:
     """Every selected check for every selected environment, in CHECKS order then environment order."""
     checks = select(only)
+    envs = tuple(e for e in envs if e == SHARED or e in platform.environments)
     inputs = CheckInputs(platform, root, envs)
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -58,8 +59,7 @@ def run_checks(platform: Platform, root: Path, envs: tuple[str, ...] = ALL_ENVS,
 
 def _warm_up(pool: ThreadPoolExecutor, inputs: CheckInputs, checks: tuple[Check, ...]) -> list[Future]:
     """Start the shared inputs now: synthesis first (the longest), then the renders."""
-    needed = {"synthesis"} if any(c.name in ("cdk-nag", "cloudformation", "platform-security", "checkov") for c in checks) else set()
-    needed |= {n for c in checks for n in c.needs}
+    needed = {n for c in checks for n in c.inputs}
     order = [n for n in ("synthesis", "gitops", "charts") if n in needed]
     return [pool.submit(inputs.prepare, (name,)) for name in order]
 
