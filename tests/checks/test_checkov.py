@@ -25,7 +25,23 @@ def binary() -> Path:
         pytest.fail(f"{exc} (scripts/setup.sh creates .venv-checkov from requirements-checkov.lock)")
 
 
-def test_a_bad_manifest_fails_checkov_even_with_the_repository_skips(tmp_path):
+SOCKET_GUARD = """
+import socket
+def _refuse(*args, **kwargs):
+    with open({log!r}, "a") as log:
+        log.write(repr(args[1:] or args) + "\\n")
+    raise OSError("network disabled by the test")
+socket.socket.connect = _refuse
+socket.getaddrinfo = _refuse
+"""
+
+
+def test_a_bad_manifest_fails_checkov_even_with_the_repository_skips_and_offline(tmp_path, monkeypatch):
+    guard, log = tmp_path / "guard", tmp_path / "network.log"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(SOCKET_GUARD.format(log=str(log)))
+    monkeypatch.setenv("PYTHONPATH", str(guard))  # checkov's interpreter records and refuses every connection
+    tmp_path = tmp_path / "scan"
     staged = tmp_path / "prod" / "gitops" / "apps" / "prod" / "miner.yaml"
     staged.parent.mkdir(parents=True)
     staged.write_text(yaml.safe_dump(BAD_POD))
@@ -38,6 +54,7 @@ def test_a_bad_manifest_fails_checkov_even_with_the_repository_skips(tmp_path):
     assert (privileged.env, privileged.resource, privileged.severity) == ("prod", "gitops/apps/prod/miner.yaml: Pod.api.miner", ERROR)
     assert privileged.field.startswith("lines ") and checkov.CONFIG in privileged.fix
     assert seconds > 0
+    assert not log.exists(), f"checkov tried the network: {log.read_text()}"
 
 
 def test_every_skip_in_the_repository_has_a_reason():
