@@ -89,3 +89,10 @@ def test_the_table_names_each_environment_and_a_failure_with_its_fix(capsys):
     assert "innovate check: prod" in out and "innovate check: dev" in out
     assert "EndpointPublicAccess: the prod API endpoint is public" in out
     assert "fix: set environments.prod.endpoint.public: false" in out and "failed: platform-security/prod" in out
+
+
+def test_only_and_env_select_one_check_for_one_environment(platform):
+    from innovate_platform.checks.runner import run_checks
+
+    results = run_checks(platform, ROOT, ("prod",), only="tenancy")
+    assert [(r.name, r.env, r.status) for r in results] == [("tenancy", "prod", "pass")]

@@ -352,3 +352,16 @@ def test_a_team_access_policy_beyond_its_namespaces(platform, scope, where):
     finding = only(ps.team_access_entries("prod", stage, platform))
     assert finding.resource == "innovate-prod-platform/TeamCore (AWS::EKS::AccessEntry)"
     assert finding.field == "Properties.AccessPolicies[0].AccessScope" and f"AmazonEKSEditPolicy in {where}" in finding.message
+
+
+def test_only_the_kubectl_handler_role_besides_admins_gets_cluster_admin(platform):
+    stage = prod_stage()
+    resources = stage["innovate-prod-platform"]["Resources"]
+    resources["ClusterKubectlProviderHandler"] = {"Type": "AWS::Lambda::Function", "Properties": {
+        "Role": {"Fn::GetAtt": ["HandlerRole", "Arn"]}}}
+    resources["HandlerAccess"] = copy.deepcopy(resources["AdminAccess"])
+    resources["HandlerAccess"]["Properties"]["PrincipalArn"] = {"Fn::GetAtt": ["HandlerRole", "Arn"]}
+    assert list(ps.cluster_admins("prod", stage, platform)) == []
+    resources["HandlerAccess"]["Properties"]["PrincipalArn"] = {"Fn::GetAtt": ["SomeOtherRole", "Arn"]}
+    finding = only(ps.cluster_admins("prod", stage, platform))
+    assert finding.resource == "innovate-prod-platform/HandlerAccess (AWS::EKS::AccessEntry)" and "<SomeOtherRole.Arn>" in finding.message
