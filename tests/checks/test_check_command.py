@@ -96,3 +96,21 @@ def test_only_and_env_select_one_check_for_one_environment(platform):
 
     results = run_checks(platform, ROOT, ("prod",), only="tenancy")
     assert [(r.name, r.env, r.status) for r in results] == [("tenancy", "prod", "pass")]
+
+
+def test_a_shared_input_that_crashes_is_one_line_for_every_check_that_needs_it(platform, tmp_path):
+    from innovate_platform.checks.inputs import CheckInputs
+    from innovate_platform.checks.model import CheckUnavailable
+
+    inputs = CheckInputs(platform, tmp_path, ("prod",))
+    calls = []
+
+    def explode():
+        calls.append(1)
+        raise RuntimeError("jsii: boom\nat line 2")
+
+    for _ in range(2):
+        with pytest.raises(CheckUnavailable, match=r"^synthesis failed: RuntimeError: jsii: boom$"):
+            inputs._once("synthesis", explode)
+    assert calls == [1]  # computed once, the failure shared
+    inputs.close()

@@ -95,6 +95,9 @@ class CheckInputs:
                     self._values[name] = (True, compute())
                 except CheckUnavailable as exc:
                     self._values[name] = (False, exc)
+                except Exception as exc:  # a tool or library failing: one line for every check that needs it
+                    first = (str(exc).strip().splitlines() or [""])[0]
+                    self._values[name] = (False, CheckUnavailable(f"{name} failed: {type(exc).__name__}: {first}"))
                 self.seconds[name] = time.perf_counter() - started
             ok, value = self._values[name]
         if not ok:
