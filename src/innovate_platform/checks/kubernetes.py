@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 
 from .inputs import CheckInputs, ManifestFile
 from .manifests import validate_object
-from .model import Check, Finding
+from .model import Check, CheckUnavailable, Finding
 
 # (apiVersion, kind) -> (deprecated in, removed in or None, use instead). From the Kubernetes
 # deprecated API migration guide; "*" matches every kind of the group version.
@@ -109,7 +109,10 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
     findings = [p for p in gitops.problems + charts.problems if p.env == env]
     findings += [Finding(env, path, "", "the committed file differs from what platform.yaml renders",
                          "run `innovate gitops` and commit the result") for path in gitops.stale if f"/{env}/" in path]
-    return findings + manifest_findings(env, gitops.for_env(env) + charts.for_env(env), version)
+    try:
+        return findings + manifest_findings(env, gitops.for_env(env) + charts.for_env(env), version)
+    except FileNotFoundError as exc:  # ../shared/schemas missing: the CRDs cannot be validated
+        raise CheckUnavailable(str(exc)) from None
 
 
 CHECK = Check("kubernetes", "schemas, CRDs with CEL, API versions and image pins of every rendered object", run,
