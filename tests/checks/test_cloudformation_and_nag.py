@@ -56,3 +56,15 @@ def test_an_unacknowledged_nag_finding_fails_and_acknowledgements_keep_their_rea
 def test_the_shared_stage_maps_to_shared(platform):
     assert cdk_nag.stage_env(platform, "innovate-shared/registry/Registry/api") == "shared"
     assert cdk_nag.stage_env(platform, "innovate-staging/ci/Deploy") == "staging"
+
+
+def test_a_failed_synthesis_reports_each_unacknowledged_finding(platform, tmp_path):
+    from innovate_platform.checks.inputs import CheckInputs
+    from innovate_platform.checks.model import CheckUnavailable
+
+    inputs = CheckInputs(platform, tmp_path, ("dev", "prod"), workdir=tmp_path)
+    inputs.synth_outdir.mkdir()
+    (inputs.synth_outdir / "validation-report.json").write_text(json.dumps(REPORT))
+    inputs._values["synthesis"] = (False, CheckUnavailable("synthesis failed (AwsSolutions: ...); see the cdk-nag check"))
+    findings = cdk_nag.run(inputs, ("dev", "prod"))
+    assert [(f.env, f.severity, f.message.split(":")[0]) for f in findings] == [("prod", ERROR, "AwsSolutions AwsSolutions-S1")]
