@@ -104,7 +104,7 @@ def test_the_api_assumes_its_environments_irsa_role(charts, env):
     assert account["metadata"]["annotations"] == {
         "eks.amazonaws.com/role-arn": f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api"}
     spec = charts.only(objects, "Deployment")["spec"]["template"]["spec"]
-    assert spec["serviceAccountName"] == "api" and spec["automountServiceAccountToken"] is True
+    assert spec["serviceAccountName"] == "api" and spec["automountServiceAccountToken"] is False
     env_vars = {e["name"]: e["value"] for e in spec["containers"][0]["env"]}
     assert env_vars["S3_BUCKET"] == f"innovate-{env}-api-{ACCOUNTS[env]}"
     assert (env_vars["DB_IAM_AUTH"], env_vars["DB_NAME"], env_vars["DB_USER"], env_vars["AWS_REGION"]) == (
