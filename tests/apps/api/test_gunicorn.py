@@ -220,7 +220,9 @@ def test_worker_exit_hook_closes_the_workers_database_connections(app):
     assert engine.pool.checkedin() == 0
     query = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
     deadline = time.monotonic() + 5
-    with engine.connect() as connection:  # the backend we had goes away in PostgreSQL too
+    # The backend we had goes away in PostgreSQL too. pg_stat_activity is a snapshot taken once
+    # per transaction, so each poll runs in a transaction of its own.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         while connection.execute(query, {"pid": backend}).scalar_one() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert connection.execute(query, {"pid": backend}).scalar_one() == 0
