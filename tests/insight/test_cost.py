@@ -64,6 +64,19 @@ def test_dev_node_groups_bill_only_awake_weekday_hours(platform, workloads):
     assert spot.desired == pytest.approx(2 * 0.0416 * (1 - 0.56) * hours, abs=0.01)
 
 
+def test_dev_database_bills_instance_hours_only_while_awake_and_storage_always(platform, workloads):
+    prices = load_prices()
+    hours = awake_hours_per_month(platform.env("dev"), prices)
+    dev = estimate(platform, "dev", facts_from_templates({}), workloads["dev"])
+    instance = next(i for i in dev.items if i.name.startswith("RDS PostgreSQL"))
+    assert instance.desired == pytest.approx(prices.rds("db.t4g.micro").value * hours, abs=0.01)
+    storage = next(i for i in dev.items if i.name == "RDS storage")
+    assert storage.desired > 0 and "stopped at night" in instance.detail
+    staging = estimate(platform, "staging", facts_from_templates({}), workloads["staging"])
+    always = next(i for i in staging.items if i.name.startswith("RDS PostgreSQL"))
+    assert always.desired == pytest.approx(prices.rds("db.t4g.small").value * H, abs=0.01)
+
+
 def test_a_cluster_without_upgrade_policy_bills_extended_support():
     facts = facts_from_templates({"s": {"Resources": {"C": {"Type": "AWS::EKS::Cluster", "Properties": {}}}}})
     assert facts.support_type == "EXTENDED"

@@ -31,8 +31,6 @@ CONTROL_PLANE_LOG_GB_PER_MONTH = {"dev": 5, "staging": 10, "prod": 30}
 # The ALB controller creates one ALB per ingress group; internet-facing ALBs hold one public
 # IPv4 address per AZ (billed like any public IPv4 since 2024-02).
 ALB_PUBLIC_IPS_PER_AZ = 1
-# RDS runs 24/7 in every environment (the dev sleep schedule stops node groups, not the DB).
-RDS_HOURS_FRACTION = 1.0
 
 SCENARIOS = ("min", "desired", "max")
 
@@ -158,7 +156,11 @@ def _common_items(env: Environment, facts: TemplateFacts, apps: tuple[AppWorkloa
     rds = prices.rds(db.instance_class)
     storage = prices.item(f"rds_{facts.rds_storage_type}_gb_month") if f"rds_{facts.rds_storage_type}_gb_month" in prices.items else p("rds_gp2_gb_month")
     az = "Multi-AZ (x2)" if db.multi_az else "Single-AZ"
-    items.append(LineItem.flat("database", f"RDS PostgreSQL {db.instance_class}", az, copies * rds.value * h * RDS_HOURS_FRACTION, rds.cite()))
+    # A sleeping environment stops its database with the node groups (aws/constructs/database.py);
+    # storage is billed while it is stopped.
+    db_hours = awake_hours_per_month(env, prices) if env.sleep else h
+    running = f"{az}, {db_hours:.0f} h/month" + (" (stopped at night and weekends)" if env.sleep else "")
+    items.append(LineItem.flat("database", f"RDS PostgreSQL {db.instance_class}", running, copies * rds.value * db_hours, rds.cite()))
     items.append(LineItem.flat("database", "RDS storage", f"{db.allocated_storage_gib} GiB {facts.rds_storage_type} {az}", copies * db.allocated_storage_gib * storage.value, storage.cite()))
     return items
 
