@@ -402,3 +402,15 @@ def test_an_unacknowledged_nag_finding_fails_synthesis(platform, tmp_path):
             synthesize(platform, ("shared",), tmp_path)
     finally:
         stage_module._shared_stage = original
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_subnet_plan_known_before_deploy_matches_the_template(synthesis, platform, env):
+    """The GitOps tree writes the ALB subnets into NetworkPolicies from network_layout."""
+    from innovate_platform.network_layout import subnet_layout
+
+    layout = subnet_layout(platform.env(env))
+    subnets = resources(synthesis, env, "AWS::EC2::Subnet")
+    public = sorted(s["CidrBlock"] for s in subnets if s.get("MapPublicIpOnLaunch"))
+    private = sorted(s["CidrBlock"] for s in subnets if not s.get("MapPublicIpOnLaunch"))
+    assert public == sorted(layout.public) and private == sorted(layout.private)

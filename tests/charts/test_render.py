@@ -25,7 +25,7 @@ def test_helm_lint_strict_passes_with_the_environment_values(charts, app, env):
 def test_renders_the_expected_objects(charts, app, env):
     objects = charts.render(app, env)
     assert charts.kinds(objects) == sorted([
-        "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "Pod",
+        "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "NetworkPolicy", "Pod",
         "PodDisruptionBudget", "Service", "ServiceAccount"])
     assert {o["metadata"]["namespace"] for o in objects} == {charts.namespaces[app]}
 
@@ -107,14 +107,24 @@ def test_the_pdb_always_lets_a_drain_evict_a_pod(charts, app, env):
     assert pdb["selector"]["matchLabels"] == charts.only(objects, "Deployment")["spec"]["selector"]["matchLabels"]
 
 
-def test_network_policy_admits_only_the_vpc_on_the_app_port(charts, app, env):
+def app_policy(objects, app):
+    return next(o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == app)["spec"]
+
+
+def test_network_policy_admits_only_the_alb_subnets_and_the_test_pod_on_the_app_port(charts, app, env, platform):
+    from innovate_platform.network_layout import subnet_layout
+
     objects = charts.render(app, env)
-    policy = charts.only(objects, "NetworkPolicy")["spec"]
+    policy = app_policy(objects, app)
     assert policy["policyTypes"] == ["Ingress", "Egress"]
-    (rule,) = policy["ingress"]
-    assert rule["ports"] == [{"port": "http", "protocol": "TCP"}]
-    cidr = {"dev": "10.10.0.0/16", "staging": "10.20.0.0/16", "prod": "10.30.0.0/16"}[env]
-    assert rule["from"] == [{"ipBlock": {"cidr": cidr}}]
+    alb, test_pod = policy["ingress"]
+    assert alb["ports"] == test_pod["ports"] == [{"port": "http", "protocol": "TCP"}]
+    assert alb["from"] == [{"ipBlock": {"cidr": c}} for c in subnet_layout(platform.env(env)).public]
+    pod = charts.only(objects, "Pod")
+    assert test_pod["from"] == [{"podSelector": {"matchLabels": {
+        k: v for k, v in pod["metadata"]["labels"].items() if k in test_pod["from"][0]["podSelector"]["matchLabels"]}}}]
+    assert test_pod["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == f"{app}-test"
+    cidr = platform.env(env).vpc_cidr
     egress_ports = sorted((p["port"], p["protocol"]) for r in policy["egress"] for p in r["ports"])
     if app == "api":
         assert egress_ports == [(53, "TCP"), (53, "UDP"), (443, "TCP"), (5432, "TCP")]
@@ -122,6 +132,24 @@ def test_network_policy_admits_only_the_vpc_on_the_app_port(charts, app, env):
         assert db_rule["to"] == [{"ipBlock": {"cidr": cidr}}]  # the database only inside the VPC
     else:
         assert egress_ports == []  # static files: no egress at all
+
+
+def test_helm_test_pod_may_reach_its_app_and_dns_only(charts, app, env):
+    """Under the namespaces' default-deny, `helm test` works only if a policy lets the test pod out."""
+    objects = charts.render(app, env)
+    pod = charts.only(objects, "Pod")
+    policy = next(o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == f"{app}-test")["spec"]
+    selected = policy["podSelector"]["matchLabels"]
+    assert selected.items() <= pod["metadata"]["labels"].items()
+    assert policy["policyTypes"] == ["Ingress", "Egress"] and policy["ingress"] == []
+    dns, to_app = policy["egress"]
+    assert {p["port"] for p in dns["ports"]} == {53}
+    deployment = charts.only(objects, "Deployment")
+    assert to_app["to"][0]["podSelector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
+    container_port = deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]
+    assert to_app["ports"] == [{"port": container_port, "protocol": "TCP"}]
+    # and the app's own policy admits it (the other half of the connection)
+    assert any(r["from"] == [{"podSelector": {"matchLabels": selected}}] for r in app_policy(objects, app)["ingress"])
 
 
 def test_the_vendored_library_matches_its_source(charts, app):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 
 from innovate_platform.gitops.tenancy import tenant_namespaces
+from innovate_platform.network_layout import subnet_layout
 
 ENVS = ("dev", "staging", "prod")
 
@@ -102,7 +105,11 @@ def test_every_tenant_namespace_denies_by_default_and_allows_only_what_apps_need
         assert dns["to"][0]["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}
     for ns in ("api", "web"):
         ingress = select(objects[env], "NetworkPolicy", "allow-alb-ingress", ns)[0]["spec"]["ingress"]
-        assert ingress == [{"from": [{"ipBlock": {"cidr": cidr}}], "ports": [{"protocol": "TCP", "port": 8080}]}]
+        # only the ALB's public subnets, not the whole VPC where every other pod lives
+        alb_subnets = [{"ipBlock": {"cidr": c}} for c in subnet_layout(platform.env(env)).public]
+        assert ingress == [{"from": alb_subnets, "ports": [{"protocol": "TCP", "port": 8080}]}]
+        assert all(not ipaddress.ip_network(c["ipBlock"]["cidr"]).overlaps(ipaddress.ip_network(p))
+                   for c in alb_subnets for p in subnet_layout(platform.env(env)).private)
     api = {p["metadata"]["name"]: p["spec"] for p in select(objects[env], "NetworkPolicy", namespace="api")}
     assert api["allow-postgres-egress"]["egress"] == [{"to": [{"ipBlock": {"cidr": cidr}}], "ports": [{"protocol": "TCP", "port": 5432}]}]
     assert api["allow-https-egress"]["egress"] == [{"ports": [{"protocol": "TCP", "port": 443}]}]

@@ -1,4 +1,5 @@
-{{/* NetworkPolicy: ingress on the app port from the VPC only (ALB IP targets, in-VPC scrapers); egress as listed. */}}
+{{/* NetworkPolicy: ingress on the app port from the ALB's public subnets only (target type ip; kubelet
+     probes from the pod's own node are always allowed); egress as listed. */}}
 {{- define "innovate.networkPolicy" -}}
 {{- if .Values.networkPolicy.enabled -}}
 {{- $np := .Values.networkPolicy -}}
@@ -16,10 +17,18 @@ spec:
   policyTypes: ["Ingress", "Egress"]
   ingress:
     - from:
-        {{- range $np.vpcCidrs }}
+        {{- range $np.albSubnetCidrs }}
         - ipBlock:
             cidr: {{ . }}
         {{- end }}
+      ports:
+        - port: http
+          protocol: TCP
+    # The chart's own `helm test` pod.
+    - from:
+        - podSelector:
+            matchLabels:
+              {{- include "innovate.testSelectorLabels" . | nindent 14 }}
       ports:
         - port: http
           protocol: TCP
@@ -61,5 +70,44 @@ spec:
         - port: 443
           protocol: TCP
     {{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/* The `helm test` pod may resolve the Service and call the app's port; nothing else. */}}
+{{- define "innovate.testNetworkPolicy" -}}
+{{- if .Values.networkPolicy.enabled -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "innovate.fullname" . }}-test
+  namespace: {{ .Release.Namespace }}
+  labels:
+    {{- include "innovate.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "innovate.testSelectorLabels" . | nindent 6 }}
+  policyTypes: ["Ingress", "Egress"]
+  ingress: []
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+    - to:
+        - podSelector:
+            matchLabels:
+              {{- include "innovate.selectorLabels" . | nindent 14 }}
+      ports:
+        - port: {{ .Values.containerPort }}
+          protocol: TCP
 {{- end -}}
 {{- end -}}

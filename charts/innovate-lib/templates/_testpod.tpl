@@ -7,8 +7,7 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     # Deliberately not the selector labels: the Service must never route to this pod.
-    app.kubernetes.io/name: {{ include "innovate.name" . }}-test
-    app.kubernetes.io/instance: {{ .Release.Name }}
+    {{- include "innovate.testSelectorLabels" . | nindent 4 }}
     app.kubernetes.io/part-of: innovate
     innovate.io/team: {{ .Values.team }}
   annotations:
@@ -45,4 +44,10 @@ spec:
       resources:
         requests: {cpu: 10m, memory: 16Mi}
         limits: {cpu: 100m, memory: 32Mi}
+{{- end -}}
+
+{{/* Labels that select the `helm test` pod (and only it). */}}
+{{- define "innovate.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "innovate.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}

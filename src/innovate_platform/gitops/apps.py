@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from ..config import App, Environment, Platform
+from ..network_layout import subnet_layout
 from ..naming import app_role
 from .bootstrap import FLUX_NAMESPACE
 from .charts import chart_values, values_files
 from .objects import Obj, chart_from_git, helm_release, var
 
 
-def cluster_values(app: App, chart: dict[str, Any]) -> Obj:
+def cluster_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
     """Only what cluster-vars knows (role ARN, database endpoint, bucket, region, VPC CIDR), and only
     for keys the chart has; everything else stays in the chart's values files."""
     values: Obj = {}
@@ -31,7 +32,8 @@ def cluster_values(app: App, chart: dict[str, Any]) -> Obj:
     if env_values:
         values["env"] = env_values
     if "vpcCidrs" in (chart.get("networkPolicy") or {}):
-        values["networkPolicy"] = {"vpcCidrs": [var("vpc_cidr")]}
+        # The ALB subnets are known before deployment (network_layout), so they are literal.
+        values["networkPolicy"] = {"vpcCidrs": [var("vpc_cidr")], "albSubnetCidrs": list(subnet_layout(env).public)}
     return values
 
 
@@ -41,7 +43,7 @@ def app_release(platform: Platform, env: Environment, app: App, base_dir: Path) 
         app.name,
         FLUX_NAMESPACE,
         chart=chart_from_git(f"./{app.chart}", values_files(app, env)),
-        values=cluster_values(app, chart),
+        values=cluster_values(env, app, chart),
         extra_spec={
             "targetNamespace": app.namespace,
             "storageNamespace": app.namespace,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Environment, Platform, Team
+from ..network_layout import subnet_layout
 from .objects import Obj, meta, namespace, pod_security_labels, role_with_binding, var
 
 APP_PORT = 8080
@@ -131,7 +132,7 @@ def _policy(ns: str, name: str, spec: Obj) -> Obj:
     return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(name, ns), "spec": spec}
 
 
-def network_policies(ns: TenantNamespace) -> list[Obj]:
+def network_policies(env: Environment, ns: TenantNamespace) -> list[Obj]:
     """Default-deny both ways, then DNS, ALB ingress to the app port and the egress the apps need."""
     everything: Obj = {}
     out = [
@@ -157,7 +158,9 @@ def network_policies(ns: TenantNamespace) -> list[Obj]:
         ),
     ]
     if ns.app_names:
-        # ALB target-type ip: the load balancer's nodes sit in the VPC and reach pods directly.
+        # ALB target-type ip: the load balancer's nodes sit in the public subnets and reach pods
+        # directly; other pods in the VPC do not get in (kubelet probes from the node always do).
+        alb_subnets = [{"ipBlock": {"cidr": cidr}} for cidr in subnet_layout(env).public]
         out.append(
             _policy(
                 ns.name,
@@ -165,7 +168,7 @@ def network_policies(ns: TenantNamespace) -> list[Obj]:
                 {
                     "podSelector": everything,
                     "policyTypes": ["Ingress"],
-                    "ingress": [{"from": [{"ipBlock": {"cidr": var("vpc_cidr")}}], "ports": [{"protocol": "TCP", "port": APP_PORT}]}],
+                    "ingress": [{"from": alb_subnets, "ports": [{"protocol": "TCP", "port": APP_PORT}]}],
                 },
             )
         )
@@ -214,6 +217,6 @@ def render_tenancy(platform: Platform, env: Environment) -> dict[str, list[Obj]]
     for ns in tenant_namespaces(platform, env):
         ns_labels = {**labels, "innovate.io/tenant": "true"}
         files[f"namespace-{ns.name}.yaml"] = (
-            [namespace(ns.name, ns_labels)] + _team_access(ns) + _quota(env, ns) + network_policies(ns)
+            [namespace(ns.name, ns_labels)] + _team_access(ns) + _quota(env, ns) + network_policies(env, ns)
         )
     return files

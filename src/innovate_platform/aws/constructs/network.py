@@ -8,6 +8,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ...config import Environment
+from ...network_layout import PRIVATE_MASK_DELTA, PUBLIC_MASK_DELTA
 from .logs import retention
 
 # Interface endpoints a private cluster, its nodes and Karpenter need (aws-facts.md, "Known pain
@@ -27,7 +28,8 @@ INTERFACE_ENDPOINTS = {
 class PlatformNetwork(Construct):
     """VPC over `az_count` AZs: public subnets for internet-facing ALBs, private ones for nodes.
 
-    Private subnets are 4x the public ones' size because the VPC CNI gives every pod a VPC IP.
+    The subnet plan is network_layout.subnet_layout(env): private subnets are far larger because
+    the VPC CNI gives every pod a VPC IP.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, env: Environment) -> None:
@@ -47,10 +49,11 @@ class PlatformNetwork(Construct):
             max_azs=env.az_count,
             nat_gateways=env.nat_gateways,
             subnet_configuration=[
-                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=prefix + 6),
                 ec2.SubnetConfiguration(
-                    name="private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=prefix + 2
-                ),
+                    name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=prefix + PUBLIC_MASK_DELTA),
+                ec2.SubnetConfiguration(
+                    name="private", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
+                    cidr_mask=prefix + PRIVATE_MASK_DELTA),
             ],
             flow_logs={
                 "all": ec2.FlowLogOptions(
