@@ -414,3 +414,23 @@ def test_subnet_plan_known_before_deploy_matches_the_template(synthesis, platfor
     public = sorted(s["CidrBlock"] for s in subnets if s.get("MapPublicIpOnLaunch"))
     private = sorted(s["CidrBlock"] for s in subnets if not s.get("MapPublicIpOnLaunch"))
     assert public == sorted(layout.public) and private == sorted(layout.private)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_load_balancer_controller_can_tag_what_it_creates_and_open_backend_groups(synthesis, env):
+    """ELB authorizes AddTags during a tagged create, before the resource carries any tag; and
+    the controller adds its ALB's rule to the node/pod groups, which it does not own."""
+    granted = statements(synthesis, env, f"innovate-{env}-aws-load-balancer-controller")
+
+    def allowing(action):
+        return [s for s in granted if action in as_list(s["Action"])]
+
+    tag_on_create = [s for s in allowing("elasticloadbalancing:AddTags")
+                     if "elasticloadbalancing:CreateAction" in s.get("Condition", {}).get("StringEquals", {})]
+    assert tag_on_create, "no AddTags for CreateLoadBalancer/CreateTargetGroup"
+    assert set(tag_on_create[0]["Condition"]["StringEquals"]["elasticloadbalancing:CreateAction"]) == {
+        "CreateLoadBalancer", "CreateTargetGroup"}
+    assert tag_on_create[0]["Condition"]["Null"] == {"aws:RequestTag/elbv2.k8s.aws/cluster": "false"}
+    assert any("Condition" not in s for s in allowing("ec2:AuthorizeSecurityGroupIngress"))
+    deletes = allowing("ec2:DeleteSecurityGroup") + allowing("elasticloadbalancing:DeleteLoadBalancer")
+    assert deletes and all(s["Condition"]["Null"] == {"aws:ResourceTag/elbv2.k8s.aws/cluster": "false"} for s in deletes)

@@ -71,6 +71,13 @@ def cluster_autoscaler_statements(env: Environment) -> list[iam.PolicyStatement]
     ]
 
 
+LOAD_BALANCER_ARNS = [
+    "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+    "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
+    "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*",
+]
+
+
 def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStatement]:
     """The AWS Load Balancer Controller's published policy, condensed by purpose."""
     cluster_tag = "elbv2.k8s.aws/cluster"
@@ -92,6 +99,13 @@ def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStat
                      "shield:CreateProtection", "shield:DeleteProtection", "cognito-idp:DescribeUserPoolClient"],
             resources=["*"],
         ),
+        # Backend rules: the controller opens the node (and pod) security groups to its ALBs,
+        # groups it does not own, so this pair is unconditioned in the published policy too.
+        iam.PolicyStatement(
+            sid="AuthorizeBackendIngress",
+            actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            resources=["*"],
+        ),
         iam.PolicyStatement(sid="CreateSecurityGroup", actions=["ec2:CreateSecurityGroup"], resources=["*"]),
         iam.PolicyStatement(
             sid="TagNewSecurityGroups", actions=["ec2:CreateTags"], resources=["arn:aws:ec2:*:*:security-group/*"],
@@ -99,9 +113,14 @@ def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStat
                         "Null": {f"aws:RequestTag/{cluster_tag}": "false"}},
         ),
         iam.PolicyStatement(
+            sid="RetagOwnSecurityGroups",
+            actions=["ec2:CreateTags", "ec2:DeleteTags"],
+            resources=["arn:aws:ec2:*:*:security-group/*"],
+            conditions={"Null": {f"aws:RequestTag/{cluster_tag}": "true", f"aws:ResourceTag/{cluster_tag}": "false"}},
+        ),
+        iam.PolicyStatement(
             sid="ManageOwnSecurityGroups",
-            actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup",
-                     "ec2:CreateTags", "ec2:DeleteTags"],
+            actions=["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
             resources=["*"],
             conditions={"Null": {f"aws:ResourceTag/{cluster_tag}": "false"}},
         ),
@@ -110,6 +129,27 @@ def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStat
             actions=["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
             resources=["*"],
             conditions={"Null": {f"aws:RequestTag/{cluster_tag}": "false"}},
+        ),
+        # ELB authorizes AddTags on every tagged create: the resource has no tag yet, so the
+        # create action is the condition.
+        iam.PolicyStatement(
+            sid="TagOnCreate",
+            actions=["elasticloadbalancing:AddTags"],
+            resources=LOAD_BALANCER_ARNS,
+            conditions={"StringEquals": {"elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"]},
+                        "Null": {f"aws:RequestTag/{cluster_tag}": "false"}},
+        ),
+        iam.PolicyStatement(
+            sid="RetagOwnLoadBalancers",
+            actions=["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            resources=LOAD_BALANCER_ARNS,
+            conditions={"Null": {f"aws:RequestTag/{cluster_tag}": "true", f"aws:ResourceTag/{cluster_tag}": "false"}},
+        ),
+        iam.PolicyStatement(
+            sid="TagListenersAndRules",
+            actions=["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            resources=[f"arn:aws:elasticloadbalancing:*:*:{kind}/{lb}/*/*/*"
+                       for kind in ("listener", "listener-rule") for lb in ("app", "net")],
         ),
         iam.PolicyStatement(
             sid="ManageListenersAndRules",
@@ -123,8 +163,8 @@ def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStat
                      "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:SetSubnets",
                      "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:ModifyTargetGroup",
                      "elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:DeleteTargetGroup",
-                     "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:AddTags",
-                     "elasticloadbalancing:RemoveTags"],
+                     "elasticloadbalancing:ModifyListenerAttributes", "elasticloadbalancing:ModifyCapacityReservation",
+                     "elasticloadbalancing:ModifyIpPools"],
             resources=["*"],
             conditions={"Null": {f"aws:ResourceTag/{cluster_tag}": "false"}},
         ),
