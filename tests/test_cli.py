@@ -85,3 +85,19 @@ def test_innovate_config_environment_variable_picks_another_file(tmp_path):
     result = innovate("config", "validate", env={**os.environ, "INNOVATE_CONFIG": str(other)})
     assert result.returncode == 2
     assert f"{other}:" in result.stderr and "organisation" in result.stderr
+
+
+def test_synth_never_deletes_a_directory_that_is_not_a_cloud_assembly(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "keep.txt").write_text("mine")
+    result = innovate("synth", "--env", "shared", "--out", str(work))
+    assert result.returncode == 2
+    assert "is not a cloud assembly" in result.stderr and "Traceback" not in result.stderr
+    assert (work / "keep.txt").read_text() == "mine"
+    again = tmp_path / "cdk.out"
+    assert innovate("synth", "--env", "shared", "--out", str(again)).returncode == 0
+    stale = again / "stale-from-last-run.txt"
+    stale.write_text("x")
+    assert innovate("synth", "--env", "shared", "--out", str(again)).returncode == 0
+    assert not stale.exists(), "a previous assembly is replaced, not merged"

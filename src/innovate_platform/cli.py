@@ -73,7 +73,7 @@ def synth(
 
     platform = load(config)
     stages = parse_stages(env)
-    shutil.rmtree(out, ignore_errors=True)
+    clear_assembly_dir(Path(out))
     try:
         result = synthesize(platform, stages, out)
     except SynthError as exc:
@@ -83,6 +83,16 @@ def synth(
     for table in synth_summary_tables(platform, result):
         console.print(table)
     console.print(f"[green]synthesized[/green] {len(result.stacks)} stacks into {out}/ in {result.seconds:.1f} s")
+
+
+def clear_assembly_dir(out: Path) -> None:
+    """Empty a previous cloud assembly; refuse any other non-empty directory (never delete work)."""
+    if not out.exists():
+        return
+    if not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").is_file()):
+        raise fail(f"--out {out} exists and is not a cloud assembly (no manifest.json); "
+                   "pass an empty or new directory, or a previous cdk.out", 2)
+    shutil.rmtree(out)
 
 
 def has_aws_credentials(environ: dict[str, str] | None = None, home: Path | None = None) -> bool:

@@ -375,6 +375,8 @@ def test_flux_is_the_only_helm_release_and_cluster_vars_are_complete(synthesis, 
         assert charts[0]["Version"] == platform.versions.charts["flux2"]
         manifest = text(one(synthesis, env, "Custom::AWSCDK-EKS-KubernetesResource")["Manifest"])
         assert "cluster-vars" in manifest and f"./gitops/clusters/{env}" in manifest
+        # cloned over SSH with the deploy key the runbook creates as the flux-system Secret
+        assert f"ssh://git@github.com/{platform.github.repository}" in manifest
         for key in cluster_var_names(platform, platform.env(env)):
             assert f'\\"{key}\\"' in manifest, f"{env}: cluster-vars misses {key}"
 

@@ -368,6 +368,11 @@ class GitHub(Model):
     def url(self) -> str:
         return f"https://github.com/{self.repository}"
 
+    @property
+    def ssh_url(self) -> str:
+        """What Flux clones with its read-only deploy key (docs/runbooks/deploy.md)."""
+        return f"ssh://git@github.com/{self.repository}"
+
 
 class Versions(Model):
     """Pinned versions of everything the platform installs."""

@@ -82,9 +82,9 @@ def git_repository(platform: Platform) -> dict:
         "metadata": {"name": GIT_REPOSITORY_NAME, "namespace": FLUX_NAMESPACE},
         "spec": {
             "interval": "1m",
-            "url": platform.github.url,
+            # SSH: the flux-system Secret holds a read-only deploy key (identity, known_hosts).
+            "url": platform.github.ssh_url,
             "ref": {"branch": platform.github.branch},
-            # A read-only deploy key, created once per cluster (docs/runbooks/deploy.md).
             "secretRef": {"name": GIT_REPOSITORY_NAME},
         },
     }
