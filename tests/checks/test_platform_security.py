@@ -56,8 +56,16 @@ def prod_stage() -> dict[str, dict]:
             "LaunchTemplate": {"Id": {"Ref": "AppTemplate"}},
             "Subnets": [{"Fn::ImportValue": "innovate-prod-network:Private"}]}},
         "NodeGroupSg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"SecurityGroupIngress": [
-            {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443},
+            {"SourceSecurityGroupId": {"Fn::GetAtt": ["AlbSg", "GroupId"]}, "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080},
             {"CidrIp": "10.30.0.0/22", "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080}]}},
+        "AlbSg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "Tags": [{"Key": "innovate:exposure", "Value": "internet-alb"}],
+            "SecurityGroupIngress": [{"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443},
+                                     {"CidrIpv6": "::/0", "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80}]}},
+        "AlbHttps6": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+            "GroupId": {"Fn::GetAtt": ["AlbSg", "GroupId"]}, "CidrIpv6": "::/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}},
+        "NodeRole": {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": [{"Fn::Join": ["", [
+            "arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonEKSWorkerNodePolicy"]]}]}},
         "KarpenterPolicy": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [
             {"Effect": "Allow", "Action": "iam:PassRole", "Resource": {"Fn::GetAtt": ["NodeRole", "Arn"]}},
             {"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"}]}}},
@@ -211,24 +219,70 @@ def test_an_ec2_node_class_selecting_a_public_subnet():
 
 
 @pytest.mark.parametrize("rule", [
+    {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443},
+    {"CidrIpv6": "::/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443},
+    {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80},
     {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22},
     {"CidrIpv6": "::/0", "IpProtocol": "-1"},
-    {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 80, "ToPort": 443},
 ])
-def test_internet_ingress_beyond_80_and_443(platform, rule):
+def test_any_internet_ingress_onto_a_node_group(platform, rule):
+    """Without the ALB mark, even 443 from the internet is a finding: nodes sit behind the ALB."""
     stage = prod_stage()
     props(stage, "innovate-prod-platform", "NodeGroupSg")["SecurityGroupIngress"].append(rule)
     finding = only(ps.security_group_ingress("prod", stage, platform))
-    assert finding.resource == "innovate-prod-platform/NodeGroupSg (AWS::EC2::SecurityGroup)"
+    assert (finding.env, finding.resource) == ("prod", "innovate-prod-platform/NodeGroupSg (AWS::EC2::SecurityGroup)")
     assert finding.field == "Properties.SecurityGroupIngress[2]"
+    assert "not an internet-facing load balancer group" in finding.message and "innovate:exposure=internet-alb" in finding.fix
+
+
+@pytest.mark.parametrize("rule", [
+    {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22},
+    {"CidrIpv6": "::/0", "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080},
+    {"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 80, "ToPort": 443},
+    {"CidrIp": "0.0.0.0/0", "IpProtocol": "udp", "FromPort": 443, "ToPort": 443},
+    {"CidrIpv6": "::/0", "IpProtocol": "-1"},
+])
+def test_a_marked_alb_group_takes_only_80_and_443_from_the_internet(platform, rule):
+    stage = prod_stage()
+    assert list(ps.security_group_ingress("prod", stage, platform)) == []  # 443 and 80, IPv4 and IPv6, pass
+    props(stage, "innovate-prod-platform", "AlbSg")["SecurityGroupIngress"].append(rule)
+    finding = only(ps.security_group_ingress("prod", stage, platform))
+    assert finding.resource == "innovate-prod-platform/AlbSg (AWS::EC2::SecurityGroup)"
+    assert finding.field == "Properties.SecurityGroupIngress[2]" and "only TCP 80 and 443" in finding.message
+
+
+def test_the_mark_must_be_exact(platform):
+    stage = prod_stage()
+    props(stage, "innovate-prod-platform", "AlbSg")["Tags"] = [{"Key": "innovate:exposure", "Value": "internal"}]
+    findings = list(ps.security_group_ingress("prod", stage, platform))
+    assert sorted(f.field for f in findings) == ["Properties", "Properties.SecurityGroupIngress[0]", "Properties.SecurityGroupIngress[1]"]
 
 
 def test_port_22_from_anywhere_as_its_own_ingress_resource(platform):
     stage = prod_stage()
     stage["innovate-prod-platform"]["Resources"]["Ssh"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
-        "CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22}}
+        "GroupId": {"Fn::GetAtt": ["AlbSg", "GroupId"]}, "CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22}}
     finding = only(ps.security_group_ingress("prod", stage, platform))
     assert "tcp 22-22" in finding.message and finding.resource.startswith("innovate-prod-platform/Ssh")
+    assert finding.field == "Properties"
+
+
+@pytest.mark.parametrize("group", [
+    {"Fn::GetAtt": ["NodeGroupSg", "GroupId"]},
+    {"Ref": "NodeGroupSg"},
+    {"Fn::ImportValue": "innovate-prod-network:EndpointsSg"},
+    "sg-0123456789abcdef0",
+])
+def test_443_from_anywhere_as_its_own_resource_onto_an_unmarked_group(platform, group):
+    stage = prod_stage()
+    stage["innovate-prod-network"]["Resources"]["EndpointsSg"] = {"Type": "AWS::EC2::SecurityGroup", "Properties": {}}
+    stage["innovate-prod-network"]["Outputs"]["EndpointsOut"] = {
+        "Value": {"Fn::GetAtt": ["EndpointsSg", "GroupId"]}, "Export": {"Name": "innovate-prod-network:EndpointsSg"}}
+    stage["innovate-prod-platform"]["Resources"]["Https"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+        "GroupId": group, "CidrIpv6": "::/0", "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}}
+    finding = only(ps.security_group_ingress("prod", stage, platform))
+    assert finding.resource == "innovate-prod-platform/Https (AWS::EC2::SecurityGroupIngress)"
+    assert "ingress from ::/0 on tcp 443-443" in finding.message
 
 
 def test_a_star_on_star_iam_statement(platform):
@@ -245,6 +299,62 @@ def test_a_star_on_star_inline_role_policy(platform):
     props(stage, "innovate-prod-ci", "DiffRole")["Policies"] = [
         {"PolicyName": "all", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": ["*"], "Resource": ["*"]}]}}]
     assert only(ps.iam_admin_statements("prod", stage, platform)).field == "Properties.Policies[0].PolicyDocument.Statement[0]"
+
+
+@pytest.mark.parametrize("statement, says", [
+    ({"Effect": "Allow", "Action": "*:*", "Resource": "*"}, "every action (*:*) on every resource (*)"),
+    ({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"},
+     "every action except iam:*, organizations:* (NotAction) on every resource (*)"),
+    ({"Effect": "Allow", "Action": ["s3:GetObject", "*"], "NotResource": "arn:aws:s3:::audit/*"},
+     "every action (*) on every resource except arn:aws:s3:::audit/* (NotResource)"),
+])
+def test_every_action_written_otherwise(platform, statement, says):
+    stage = prod_stage()
+    props(stage, "innovate-prod-platform", "KarpenterPolicy")["PolicyDocument"]["Statement"].append(statement)
+    finding = only(ps.iam_admin_statements("prod", stage, platform))
+    assert (finding.env, finding.resource) == ("prod", "innovate-prod-platform/KarpenterPolicy (AWS::IAM::Policy)")
+    assert finding.field == "Properties.PolicyDocument.Statement[2]" and finding.message == f"allows {says}"
+    assert ("replace NotAction" in finding.fix) == ("NotAction" in statement)
+
+
+@pytest.mark.parametrize("statement", [
+    {"Effect": "Allow", "NotAction": "iam:*", "Resource": {"Fn::GetAtt": ["ApiBucket", "Arn"]}},
+    {"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"},
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+])
+def test_not_action_on_one_resource_or_a_deny_is_not_admin(platform, statement):
+    stage = prod_stage()
+    props(stage, "innovate-prod-platform", "KarpenterPolicy")["PolicyDocument"]["Statement"].append(statement)
+    assert list(ps.iam_admin_statements("prod", stage, platform)) == []
+
+
+@pytest.mark.parametrize("kind", ["AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"])
+@pytest.mark.parametrize("arn, name", [
+    ("arn:aws:iam::aws:policy/AdministratorAccess", "AdministratorAccess"),
+    ({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/PowerUserAccess"]]}, "PowerUserAccess"),
+    ({"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/IAMFullAccess"}, "IAMFullAccess"),
+    ({"Fn::Sub": ["arn:${P}:iam::aws:policy/AdministratorAccess", {"P": {"Ref": "AWS::Partition"}}]}, "AdministratorAccess"),
+    ("arn:aws-us-gov:iam::aws:policy/AdministratorAccess", "AdministratorAccess"),
+])
+def test_an_admin_managed_policy_attached(platform, kind, arn, name):
+    stage = prod_stage()
+    node_role = stage["innovate-prod-platform"]["Resources"]["NodeRole"]
+    node_role["Type"] = kind
+    node_role["Properties"]["ManagedPolicyArns"].append(arn)
+    finding = only(ps.iam_admin_statements("prod", stage, platform))
+    assert (finding.env, finding.resource) == ("prod", f"innovate-prod-platform/NodeRole ({kind})")
+    assert finding.field == "Properties.ManagedPolicyArns[1]" and name in finding.message and f"detach {name}" in finding.fix
+
+
+@pytest.mark.parametrize("arn", [
+    "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "arn:aws:iam::333333333333:policy/AdministratorAccess",  # a customer policy of that name: its statements are checked
+    {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+])
+def test_other_managed_policies_are_not_admin(platform, arn):
+    stage = prod_stage()
+    props(stage, "innovate-prod-platform", "NodeRole")["ManagedPolicyArns"].append(arn)
+    assert list(ps.iam_admin_statements("prod", stage, platform)) == []
 
 
 @pytest.mark.parametrize("action, resource", [

@@ -8,6 +8,7 @@ EC2NodeClasses), so tests feed it a small in-memory template.
 from __future__ import annotations
 
 import fnmatch
+import re
 from typing import Callable, Iterable, Iterator
 
 from ..config import Platform
@@ -21,9 +22,18 @@ GITHUB_ISSUER = "token.actions.githubusercontent.com"
 # GitHub environments the deploy roles trust (aws/constructs/github_ci.GITHUB_ENVIRONMENTS).
 GITHUB_ENVIRONMENTS = {"dev": "dev", "staging": "staging", "prod": "production"}
 WEB_PORTS = (80, 443)
+# The one mark that lets a security group take 80/443 from the internet (docs/checks.md).
+EXPOSURE_TAG = ("innovate:exposure", "internet-alb")
 IMMUTABLE_TAG_FILTERS = ("sha-*", "*.*.*")  # docs/adr/0006
 ADMIN_POLICIES = ("AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy")
 OPEN_CIDRS = {"CidrIp": "0.0.0.0/0", "CidrIpv6": "::/0"}
+# AWS managed policies that amount to account admin, and what each grants.
+ADMIN_MANAGED_POLICIES = {
+    "AdministratorAccess": "every action on every resource",
+    "PowerUserAccess": "every action outside IAM and Organizations on every resource",
+    "IAMFullAccess": "every IAM action, so the principal can grant itself anything",
+}
+_MANAGED_POLICY = re.compile(r"arn:(?:<[^>]*>|\$\{[^}]*\}|[^:]+):iam::aws:policy/(?P<name>[\w+=,.@-]+)")  # partition literal or token
 
 Rule = Callable[[str, Templates, Platform], Iterable[Finding]]
 
@@ -225,28 +235,68 @@ def node_class_subnets(env: str, templates: Templates, objects: Iterable[tuple[s
 # --- network ---------------------------------------------------------------------------------
 
 
-def _open_ingress(rule: dict) -> str | None:
-    for key, cidr in OPEN_CIDRS.items():
-        if rule.get(key) == cidr:
-            web = str(rule.get("IpProtocol")) in ("tcp", "6") and rule.get("FromPort") == rule.get("ToPort") and rule.get("FromPort") in WEB_PORTS
-            if not web:
-                ports = "all ports" if str(rule.get("IpProtocol")) == "-1" else f"{rule.get('IpProtocol')} {rule.get('FromPort')}-{rule.get('ToPort')}"
-                return f"ingress from {cidr} on {ports}"
+def _open_cidr(rule: dict) -> str | None:
+    """The internet-wide CIDR (any /0, IPv4 or IPv6) a rule admits, if any."""
+    for key in OPEN_CIDRS:
+        cidr = rule.get(key)
+        if isinstance(cidr, str) and cidr.strip().endswith("/0"):
+            return cidr
     return None
 
 
+def _is_web(rule: dict) -> bool:
+    port = rule.get("FromPort")
+    return str(rule.get("IpProtocol")).lower() in ("tcp", "6") and port == rule.get("ToPort") and port in WEB_PORTS
+
+
+def _ports(rule: dict) -> str:
+    protocol = str(rule.get("IpProtocol")).lower()
+    return "all ports" if protocol in ("-1", "all") else f"{protocol} {rule.get('FromPort')}-{rule.get('ToPort')}"
+
+
+def _is_internet_alb(group: dict | None) -> bool:
+    """A security group resource explicitly tagged `innovate:exposure=internet-alb`."""
+    tags = as_list(((group or {}).get("Properties") or {}).get("Tags"))
+    return any(isinstance(t, dict) and (t.get("Key"), t.get("Value")) == EXPOSURE_TAG for t in tags)
+
+
+def _group_of(templates: Templates, res: Resource) -> dict | None:
+    """The AWS::EC2::SecurityGroup a SecurityGroupIngress resource's GroupId names, if it is in this stage."""
+    value = res.props.get("GroupId")
+    target = resolve_import(templates, value) or ((res.stack, ref_target(value)) if ref_target(value) else None)
+    if target is None:
+        return None
+    group = ((templates.get(target[0]) or {}).get("Resources") or {}).get(target[1])
+    return group if (group or {}).get("Type") == "AWS::EC2::SecurityGroup" else None
+
+
+def _open_ingress(rule: dict, internet_alb: bool) -> tuple[str, str] | None:
+    """(problem, fix) for a rule admitting the internet, unless it is 80/443 on a marked ALB group."""
+    cidr = _open_cidr(rule)
+    if cidr is None or (internet_alb and _is_web(rule)):
+        return None
+    problem = f"ingress from {cidr} on {_ports(rule)}"
+    if internet_alb:
+        return (f"{problem}: an internet-facing load balancer group takes only TCP 80 and 443 from the internet",
+                "open only TCP 80 and 443 from the internet on the ALB group; reach anything else from a security group")
+    tag = "=".join(EXPOSURE_TAG)
+    return (f"{problem}: the group is not an internet-facing load balancer group (tag {tag})",
+            "reach it from the ALB's security group or the VPC CIDR; only a group tagged "
+            f"{tag} may take TCP 80/443 from the internet")
+
+
 def security_group_ingress(env: str, templates: Templates, platform: Platform) -> Iterator[Finding]:
-    """Nothing but HTTP/HTTPS (the ALB's 80/443) is open to 0.0.0.0/0 or ::/0."""
-    fix = "open only 80/443 to the internet (the ALB); reach anything else from a security group or the VPC CIDR"
+    """Nothing is open to 0.0.0.0/0 or ::/0, except TCP 80/443 on a group tagged innovate:exposure=internet-alb."""
     for res in resources(templates, "AWS::EC2::SecurityGroup"):
+        marked = _is_internet_alb({"Properties": res.props})
         for i, rule in enumerate(as_list(res.props.get("SecurityGroupIngress"))):
-            problem = _open_ingress(rule or {})
+            problem = _open_ingress(rule or {}, marked)
             if problem:
-                yield _finding(env, res, f"Properties.SecurityGroupIngress[{i}]", problem, fix)
+                yield _finding(env, res, f"Properties.SecurityGroupIngress[{i}]", *problem)
     for res in resources(templates, "AWS::EC2::SecurityGroupIngress"):
-        problem = _open_ingress(res.props)
+        problem = _open_ingress(res.props, _is_internet_alb(_group_of(templates, res)))
         if problem:
-            yield _finding(env, res, "Properties", problem, fix)
+            yield _finding(env, res, "Properties", *problem)
 
 
 # --- IAM -------------------------------------------------------------------------------------
@@ -256,12 +306,45 @@ def _actions_match(statement: dict, action: str) -> bool:
     return any(fnmatch.fnmatchcase(action.lower(), str(a).lower()) for a in as_list(statement.get("Action")))
 
 
+def _every_action(statement: dict) -> str | None:
+    """How an Allow statement grants every action: `*`, `*:*`, or NotAction (all but a few)."""
+    if "NotAction" in statement:
+        return f"every action except {', '.join(map(flatten, as_list(statement['NotAction'])))} (NotAction)"
+    wild = [a for a in as_list(statement.get("Action")) if isinstance(a, str) and a.strip() in ("*", "*:*")]
+    return f"every action ({wild[0].strip()})" if wild else None
+
+
+def _every_resource(statement: dict) -> str | None:
+    if "*" in [flatten(r) for r in as_list(statement.get("Resource"))]:
+        return "every resource (*)"
+    if "NotResource" in statement:
+        return f"every resource except {', '.join(map(flatten, as_list(statement['NotResource'])))} (NotResource)"
+    return None
+
+
+def _admin_managed_policy(value) -> str | None:
+    """The name of an admin-grade AWS managed policy an ARN (literal, Fn::Join or Fn::Sub) names."""
+    match = _MANAGED_POLICY.fullmatch(flatten(value).strip())
+    return match["name"] if match and match["name"] in ADMIN_MANAGED_POLICIES else None
+
+
 def iam_admin_statements(env: str, templates: Templates, platform: Platform) -> Iterator[Finding]:
+    """No identity policy allows every action on every resource (`*`, `*:*`, NotAction), and no
+    role, user or group gets AdministratorAccess, PowerUserAccess or IAMFullAccess."""
     for res, field, document in policy_documents(templates):
         for i, st in statements(document):
-            if st.get("Effect") == "Allow" and "*" in as_list(st.get("Action")) and "*" in as_list(st.get("Resource")):
-                yield _finding(env, res, f"{field}.Statement[{i}]", "allows every action (*) on every resource (*)",
-                               "list the actions and resources the principal needs")
+            actions, targets = _every_action(st), _every_resource(st)
+            if st.get("Effect") == "Allow" and actions and targets:
+                fix = ("replace NotAction with an Action list of what the principal needs" if "NotAction" in st
+                       else "list the actions and resources the principal needs")
+                yield _finding(env, res, f"{field}.Statement[{i}]", f"allows {actions} on {targets}", fix)
+    for res in resources(templates, "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"):
+        for i, arn in enumerate(as_list(res.props.get("ManagedPolicyArns"))):
+            name = _admin_managed_policy(arn)
+            if name:
+                yield _finding(env, res, f"Properties.ManagedPolicyArns[{i}]",
+                               f"attaches the AWS managed policy {name}: {ADMIN_MANAGED_POLICIES[name]}",
+                               f"detach {name}; attach a policy listing the actions and resources the principal needs")
 
 
 def iam_pass_role(env: str, templates: Templates, platform: Platform) -> Iterator[Finding]:
