@@ -101,3 +101,13 @@ def test_synth_never_deletes_a_directory_that_is_not_a_cloud_assembly(tmp_path):
     stale.write_text("x")
     assert innovate("synth", "--env", "shared", "--out", str(again)).returncode == 0
     assert not stale.exists(), "a previous assembly is replaced, not merged"
+
+
+def test_a_new_region_without_committed_availability_zones_stops_synthesis(tmp_path):
+    other = tmp_path / "platform.yaml"
+    other.write_text((ROOT / "platform.yaml").read_text().replace("region: us-east-1", "region: eu-west-1", 1))
+    result = innovate("synth", "--env", "dev", "--config", str(other), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    text = " ".join(result.stderr.split())
+    assert "availability-zones:account=111111111111:region=eu-west-1" in text and "cdk.context.json" in text
+    assert "Traceback" not in result.stderr

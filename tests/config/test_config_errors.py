@@ -157,3 +157,36 @@ def test_cli_reports_one_line_and_exit_code_2(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "environments.dev.account" in result.stderr
+
+
+def test_unsupported_kubernetes_version():
+    message = rejection(lambda d: d["versions"].update(kubernetes="1.34"))
+    assert "versions.kubernetes" in message and "Kubernetes 1.34 is not supported" in message
+    assert "1.36" in message and "upgrade.md" in message
+
+
+@pytest.mark.parametrize(("section", "name"), [("addons", "coredns"), ("charts", "flux2")])
+def test_every_installed_component_needs_a_pinned_version(section, name):
+    message = rejection(lambda d: d["versions"][section].pop(name))
+    assert f"versions.{section}" in message and f"missing a pinned version for {name}" in message
+
+
+def test_unknown_component_version_is_named():
+    message = rejection(lambda d: d["versions"]["charts"].update(istio="1.2.3"))
+    assert "versions.charts" in message and "istio is not installed by the platform" in message
+
+
+@pytest.mark.parametrize("attribute", ["name", "namespace"])
+def test_apps_need_distinct_names_and_namespaces(attribute):
+    def change(d):
+        d["apps"][1][attribute] = d["apps"][0][attribute]
+
+    assert f"each app needs its own {attribute}" in rejection(change)
+
+
+def test_prod_never_sleeps():
+    def change(d):
+        d["environments"]["prod"]["sleep"] = copy.deepcopy(d["environments"]["dev"]["sleep"])
+
+    message = rejection(change)
+    assert "environments.prod" in message and "remove it from prod" in message

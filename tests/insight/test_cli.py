@@ -46,6 +46,12 @@ def test_malformed_row_names_file_line_and_field(tmp_path):
     assert_one_line_error(run("simulate", "--env", "prod", "--trace", str(path)), "trace.csv:2:", "expected 3 fields")
 
 
+def test_a_trace_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("timestamp,app,rps\n2026-11-02T00:00:00Z,caf\u00e9,10\n".encode("latin-1"))
+    assert_one_line_error(run("simulate", "--env", "prod", "--trace", str(path)), "latin1.csv", "not UTF-8")
+
+
 def test_unknown_app_in_the_trace(tmp_path):
     path = write_trace(tmp_path, ["2026-11-02T00:00:00Z,api,10", "2026-11-02T00:01:00Z,billing,10"])
     assert_one_line_error(run("simulate", "--env", "prod", "--trace", str(path)), "trace.csv:3:", "app: 'billing'")

@@ -64,6 +64,7 @@ def synthesize(platform: Platform, stages: tuple[str, ...] = STAGES, outdir: str
     for stage_name in stages:
         stage_dir = out / f"assembly-{_stage_id(platform, stage_name)}"
         manifest = json.loads((stage_dir / "manifest.json").read_text())
+        _refuse_missing_lookups(manifest)
         for artifact_id, artifact in manifest["artifacts"].items():
             if artifact["type"] != "aws:cloudformation:stack":
                 continue
@@ -79,6 +80,16 @@ def synthesize(platform: Platform, stages: tuple[str, ...] = STAGES, outdir: str
 def synth_templates(platform: Platform, env_name: str) -> dict[str, dict]:
     """Stack name -> CloudFormation template of one stage (dev, staging, prod or shared)."""
     return synthesize(platform, (env_name,)).templates(env_name)
+
+
+def _refuse_missing_lookups(manifest: dict) -> None:
+    """CDK fills a lookup it cannot make offline with dummy values (availability zones
+    `dummy1a`...); a template built on them must never be deployed or checked."""
+    missing = manifest.get("missing") or []
+    if missing:
+        keys = ", ".join(m["key"] for m in missing)
+        raise SynthError(f"cdk.context.json has no value for {keys} (a new account or region); add the "
+                         "availability zones of that account and region to cdk.context.json and synthesize again")
 
 
 def _stage_id(platform: Platform, stage: str) -> str:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .catalog import INSTANCE_CATALOG
+from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
 
 ACCOUNT_ID = r"^\d{12}$"
 ENV_NAMES = ("dev", "staging", "prod")
@@ -305,6 +305,8 @@ class Environment(Model):
                 "CDK's kubectl handler and Flux would have no route to AWS and Git; "
                 "set nat_gateways >= 1 or vpc_endpoints: true"
             )
+        if self.sleep is not None and self.name == "prod":
+            raise ValueError("sleep would take prod's nodes and database down every night; remove it from prod")
         if self.pod_security_groups:
             weak = sorted(t for t in self.instance_types if not INSTANCE_CATALOG[t].supports_pod_security_groups)
             if weak:
@@ -381,12 +383,30 @@ class Versions(Model):
     addons: dict[str, str]
     charts: dict[str, str]
 
+    @field_validator("kubernetes")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if value not in KUBERNETES_VERSIONS:
+            raise ValueError(
+                f"Kubernetes {value} is not supported by this platform release (its kubectl layer, Cluster "
+                f"Autoscaler image and add-on pins are for {', '.join(KUBERNETES_VERSIONS)}); "
+                "see docs/runbooks/upgrade.md"
+            )
+        return value
+
     @field_validator("addons", "charts")
     @classmethod
-    def _pinned(cls, value: dict[str, str]) -> dict[str, str]:
+    def _pinned(cls, value: dict[str, str], info) -> dict[str, str]:
         for name, version in value.items():
             if version in ("", "*", "latest") or not re.match(r"^v?\d", version):
                 raise ValueError(f"{name}: '{version}' is not a pinned version; write an exact version")
+        required = REQUIRED_ADDONS if info.field_name == "addons" else REQUIRED_CHARTS
+        missing = [n for n in required if n not in value]
+        unknown = [n for n in value if n not in required]
+        if missing:
+            raise ValueError(f"missing a pinned version for {', '.join(missing)}; the platform installs it")
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} is not installed by the platform; expected only {', '.join(required)}")
         return value
 
 
@@ -426,6 +446,10 @@ class Platform(Model):
                         f"environments.{a}.vpc_cidr {nets[a]} overlaps environments.{b}.vpc_cidr {nets[b]}; "
                         "give each environment its own range"
                     )
+        for attribute in ("name", "namespace"):
+            values = [getattr(a, attribute) for a in self.apps]
+            if len(values) != len(set(values)):
+                raise ValueError(f"apps: each app needs its own {attribute}, got {values}")
         accounts = [e.account for e in self.environments.values()] + [self.shared.account]
         if len(set(accounts)) != len(accounts):
             raise ValueError("each environment and the shared services account need their own AWS account")

@@ -40,7 +40,14 @@ def load_trace(path: str | Path, known_apps: tuple[str, ...] | None = None) -> T
     """Read and validate a trace; every problem is one TraceError line."""
     path = Path(path)
     try:
-        handle = path.open(newline="")
+        return _load_trace(path, known_apps)
+    except UnicodeDecodeError as exc:
+        raise TraceError(f"{path}: byte {exc.start} is not UTF-8 text; save the trace as a UTF-8 CSV") from None
+
+
+def _load_trace(path: Path, known_apps: tuple[str, ...] | None) -> Trace:
+    try:
+        handle = path.open(newline="", encoding="utf-8")
     except OSError as exc:
         raise TraceError(f"{path}: cannot read the trace ({exc.strerror})") from None
     rows: dict[str, list[tuple[float, float]]] = {}
