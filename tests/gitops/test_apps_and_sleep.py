@@ -113,6 +113,8 @@ def test_dev_sleep_runs_before_node_groups_go_and_after_they_return(objects, sel
     steps = [(b - a) % day for a, b in zip(order, order[1:])]
     assert sum(steps) == (up - down) % day and all(s > 0 for s in steps)
     assert not select(objects["staging"], "CronJob") and not select(objects["prod"], "CronJob")
+    # Flux owns `suspend`, so a one-night `kubectl patch ... suspend: true` does not outlive the night.
+    assert jobs["workloads-down"]["suspend"] is False and jobs["workloads-up"]["suspend"] is False
 
 
 def test_dev_sleep_scales_every_app_to_zero_and_back_to_its_hpa_minimum(objects, select, platform, rendered_apps):

@@ -48,11 +48,12 @@ def test_prod_pools_span_two_zones_and_block_voluntary_disruption_in_business_ho
         frozen = [b for b in budgets if b["nodes"] == "0"]
         assert len(frozen) == 1 and frozen[0]["reasons"] == ["Underutilized", "Empty", "Drifted"]
         # Karpenter reads budget schedules in UTC: the window must cover 08:00-18:00 in New York
-        # on weekdays, in winter (UTC-5) at least.
+        # on weekdays, in winter (EST, UTC-5) and in summer (EDT, UTC-4).
         minute, hour, _, _, days = frozen[0]["schedule"].split()
         assert days == "mon-fri" and minute == "0"
-        start_local = int(hour) - 5
-        assert start_local <= 8 and start_local + int(frozen[0]["duration"].removesuffix("h")) >= 18
+        for utc_offset in (-5, -4):
+            start_local = int(hour) + utc_offset
+            assert start_local <= 8 and start_local + int(frozen[0]["duration"].removesuffix("h")) >= 18
         assert {"nodes": "10%"} in budgets
     on_demand = pools["on-demand"]
     assert _requirement(on_demand, "karpenter.sh/capacity-type")["values"] == ["on-demand"]

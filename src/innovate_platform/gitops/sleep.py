@@ -80,6 +80,9 @@ def _cron_job(name: str, schedule: str, timezone: str, containers: list[Obj]) ->
         "spec": {
             "schedule": schedule,
             "timeZone": timezone,
+            # Owned by Flux: a hand-made `suspend: true` (one night's exception) is reset at the
+            # next reconciliation instead of silently keeping dev awake for good.
+            "suspend": False,
             "concurrencyPolicy": "Forbid",
             # Still run if the controller was briefly unavailable at the scheduled minute.
             "startingDeadlineSeconds": 3600,
