@@ -235,16 +235,40 @@ def test_karpenter_policy_scoped_by_cluster_tags_and_one_pass_role(synthesis, en
 
 @pytest.mark.parametrize("env", ENVS)
 def test_irsa_roles_trust_exactly_one_service_account(synthesis, platform, env):
+    """Each IRSA role's own trust condition names its service account and the STS audience, nothing else."""
     from innovate_platform.naming import workload_roles
 
-    json_conditions = resources(synthesis, env, "Custom::AWSCDKCfnJson")
-    subjects = text([c["Value"] for c in json_conditions])
-    for account in workload_roles(platform, platform.env(env)):
-        trust = role(synthesis, env, account.role_name(platform.env(env)))["AssumeRolePolicyDocument"]
-        statement = trust["Statement"][0]
-        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-        assert "StringEquals" in statement["Condition"]
-        assert f"system:serviceaccount:{account.namespace}:{account.service_account}" in subjects
+    def cfn_json_value(value):
+        """A CfnJson `Value` as the object IAM will see: an `Fn::Join` of JSON text around tokens,
+        each token (`Fn::GetAtt`) rendered `<LogicalId.Attribute>`."""
+        if not (isinstance(value, dict) and "Fn::Join" in value):
+            return value
+        delimiter, parts = value["Fn::Join"]
+        rendered = [p if isinstance(p, str) else "<{}>".format(".".join(p["Fn::GetAtt"])) for p in parts]
+        return json.loads(delimiter.join(rendered))
+
+    environment = platform.env(env)
+    cluster_id = cluster(synthesis, env)["_id"]
+    conditions = {(c["_stack"], c["_id"]): c for c in resources(synthesis, env, "Custom::AWSCDKCfnJson")}
+    providers = {(p["_stack"], p["_id"]) for p in resources(synthesis, env, "AWS::IAM::OIDCProvider")}
+    accounts = workload_roles(platform, environment)
+    assert accounts
+    for account in accounts:
+        trusted = role(synthesis, env, account.role_name(environment))
+        [statement] = trusted["AssumeRolePolicyDocument"]["Statement"]
+        assert (statement["Effect"], statement["Action"]) == ("Allow", "sts:AssumeRoleWithWebIdentity"), account
+        assert (trusted["_stack"], statement["Principal"]["Federated"]["Ref"]) in providers, account
+        assert list(statement["Condition"]) == ["StringEquals"], account
+        logical_id, attribute = statement["Condition"]["StringEquals"]["Fn::GetAtt"]
+        assert attribute == "Value", account
+        value = cfn_json_value(conditions[(trusted["_stack"], logical_id)]["Value"])
+        sub = [k for k in value if k.endswith(":sub")]
+        aud = [k for k in value if k.endswith(":aud")]
+        assert len(value) == 2 and len(sub) == len(aud) == 1, (account, value)
+        assert sub[0].removesuffix(":sub") == aud[0].removesuffix(":aud"), (account, value)  # one issuer
+        assert sub[0].startswith(f"<{cluster_id}."), (account, value)  # this environment's cluster
+        assert value[sub[0]] == f"system:serviceaccount:{account.namespace}:{account.service_account}", account
+        assert value[aud[0]] == "sts.amazonaws.com", account
 
 
 def test_cluster_autoscaler_only_in_staging(synthesis):
