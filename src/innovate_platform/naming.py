@@ -58,6 +58,12 @@ def workload_roles(platform: Platform, env: Environment) -> tuple[ServiceAccount
     return controller_roles(env) + apps
 
 
+# Set on the Auto Scaling group of the one node group Cluster Autoscaler may resize; its
+# auto-discovery and IAM policy both require it (EKS puts the generic discovery tags on every
+# managed group's ASG, so those alone would also select the system group).
+CLUSTER_AUTOSCALER_GROUP_TAG = "innovate.io/cluster-autoscaler"
+
+
 def karpenter_node_role_name(env: Environment) -> str:
     return f"{env.cluster_name}-karpenter-node"
 

@@ -244,11 +244,18 @@ def test_irsa_roles_trust_exactly_one_service_account(synthesis, platform, env):
         if not (isinstance(value, dict) and "Fn::Join" in value):
             return value
         delimiter, parts = value["Fn::Join"]
-        rendered = [p if isinstance(p, str) else "<{}>".format(".".join(p["Fn::GetAtt"])) for p in parts]
+        rendered = [p if isinstance(p, str) else render_token(p) for p in parts]
         return json.loads(delimiter.join(rendered))
 
+    def render_token(token):
+        if "Fn::GetAtt" in token:
+            return "<{}>".format(".".join(token["Fn::GetAtt"]))
+        # the issuer IAM expects: the OIDC provider ARN's part after ":oidc-provider/" (no https://)
+        index, (separator, source) = token["Fn::Select"][0], token["Fn::Select"][1]["Fn::Split"]
+        assert (index, separator) == (1, ":oidc-provider/"), token
+        return "<issuer-of-{}>".format(source["Ref"])
+
     environment = platform.env(env)
-    cluster_id = cluster(synthesis, env)["_id"]
     conditions = {(c["_stack"], c["_id"]): c for c in resources(synthesis, env, "Custom::AWSCDKCfnJson")}
     providers = {(p["_stack"], p["_id"]) for p in resources(synthesis, env, "AWS::IAM::OIDCProvider")}
     accounts = workload_roles(platform, environment)
@@ -266,23 +273,35 @@ def test_irsa_roles_trust_exactly_one_service_account(synthesis, platform, env):
         aud = [k for k in value if k.endswith(":aud")]
         assert len(value) == 2 and len(sub) == len(aud) == 1, (account, value)
         assert sub[0].removesuffix(":sub") == aud[0].removesuffix(":aud"), (account, value)  # one issuer
-        assert sub[0].startswith(f"<{cluster_id}."), (account, value)  # this environment's cluster
+        # the issuer without its scheme, from this stack's OIDC provider (the cluster's issuer)
+        provider_ref = statement["Principal"]["Federated"]["Ref"]
+        assert sub[0] == f"<issuer-of-{provider_ref}>:sub", (account, value)
         assert value[sub[0]] == f"system:serviceaccount:{account.namespace}:{account.service_account}", account
         assert value[aud[0]] == "sts.amazonaws.com", account
 
 
-def test_cluster_autoscaler_only_in_staging(synthesis):
+def test_cluster_autoscaler_only_in_staging_and_only_for_the_app_group(synthesis):
+    import json as _json
+
     names = {env: {r.get("RoleName") for r in resources(synthesis, env, "AWS::IAM::Role")} for env in ENVS}
     assert "innovate-staging-cluster-autoscaler" in names["staging"]
     assert not any("cluster-autoscaler" in str(n) for n in names["dev"] | names["prod"])
-    for env in ENVS:
-        for group in resources(synthesis, env, "AWS::EKS::Nodegroup"):
-            tagged = "k8s.io/cluster-autoscaler/enabled" in text(group.get("Tags", {}))
-            assert tagged == (env == "staging" and group["NodegroupName"] == "app"), (env, group["NodegroupName"])
+    # A node group's own tags never reach its ASG: the ASG of staging's app group is tagged through
+    # the EKS and Auto Scaling APIs at deploy time, and nothing else is.
+    calls = {env: [_json.loads(text(c["Create"])) if isinstance(c["Create"], str) else c["Create"]
+                   for c in resources(synthesis, env, "Custom::AWS")] for env in ENVS}
+    assert calls["dev"] == [] and calls["prod"] == []
+    tagging = [c for c in calls["staging"] if "createOrUpdateTags" in text(c)]
+    assert len(tagging) == 1
+    body = text(tagging[0])
+    assert "innovate.io/cluster-autoscaler" in body and "node-template/label/role" in body
+    described = [c for c in calls["staging"] if "describeNodegroup" in text(c)]
+    assert len(described) == 1 and '\\"nodegroupName\\":\\"app\\"' in text(described[0]).replace(" ", "")
     ca = statements(synthesis, "staging", "innovate-staging-cluster-autoscaler")
     resize = next(s for s in ca if "autoscaling:SetDesiredCapacity" in as_list(s["Action"]))
     assert resize["Condition"]["StringEquals"] == {
-        "aws:ResourceTag/k8s.io/cluster-autoscaler/innovate-staging": "owned"}
+        "aws:ResourceTag/k8s.io/cluster-autoscaler/innovate-staging": "owned",
+        "aws:ResourceTag/innovate.io/cluster-autoscaler": "true"}
 
 
 def test_dev_sleep_schedule_scales_node_groups_to_zero_and_back(synthesis, platform):

@@ -63,7 +63,9 @@ def test_staging_runs_cluster_autoscaler_and_dev_and_prod_run_karpenter(objects,
 
 def test_cluster_autoscaler_discovers_the_cluster_tagged_groups_with_a_matching_image(objects, select, platform):
     values = select(objects["staging"], "HelmRelease", "cluster-autoscaler")[0]["spec"]["values"]
-    assert values["autoDiscovery"]["tags"] == ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/innovate-staging"]
+    # EKS tags every managed ASG with the first two; only the app group carries the third (CDK).
+    assert values["autoDiscovery"]["tags"] == [
+        "k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/innovate-staging", "innovate.io/cluster-autoscaler"]
     tag = values["image"]["tag"]
     assert tag == CLUSTER_AUTOSCALER_IMAGES[platform.versions.kubernetes]
     assert tag.removeprefix("v").rsplit(".", 1)[0] == platform.versions.kubernetes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Environment, Platform
-from ..naming import CLUSTER_AUTOSCALER, KARPENTER, KEDA, LOAD_BALANCER_CONTROLLER
+from ..naming import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_GROUP_TAG, KARPENTER, KEDA, LOAD_BALANCER_CONTROLLER
 from .objects import (
     SYSTEM_NODE_SELECTOR,
     SYSTEM_TOLERATIONS,
@@ -113,7 +113,10 @@ def cluster_autoscaler(platform: Platform, env: Environment) -> list[Obj]:
             "awsRegion": var("aws_region"),
             "autoDiscovery": {
                 "clusterName": var("cluster_name"),
-                "tags": ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/" + var("cluster_name")],
+                # EKS tags every managed group's ASG with the first two; only the group marked
+                # cluster_autoscaler in platform.yaml also carries the third (set by CDK).
+                "tags": ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/" + var("cluster_name"),
+                         CLUSTER_AUTOSCALER_GROUP_TAG],
             },
             "image": {"repository": "registry.k8s.io/autoscaling/cluster-autoscaler", "tag": CLUSTER_AUTOSCALER_IMAGES[minor]},
             "rbac": {"serviceAccount": {"create": True, "name": role.service_account, "annotations": irsa_annotation(role.var)}},

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ...config import Environment
-from ...naming import CLUSTER_AUTOSCALER, KEDA, LOAD_BALANCER_CONTROLLER
+from ...naming import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_GROUP_TAG, KEDA, LOAD_BALANCER_CONTROLLER
 from ..nag import acknowledge_wildcards
 from .irsa import IrsaRole
 
@@ -39,7 +39,7 @@ class ControllerRoles(Construct):
             self._add(env, cluster, CLUSTER_AUTOSCALER, "Cluster Autoscaler: resize this cluster's tagged groups",
                       cluster_autoscaler_statements(env),
                       "Auto Scaling and EC2 Describe calls support no resource-level permissions; resize and "
-                      "terminate are conditioned on the k8s.io/cluster-autoscaler/<cluster>=owned tag")
+                      "terminate are conditioned on the cluster's tag and the one group's innovate.io/cluster-autoscaler tag")
 
     def _add(self, env: Environment, cluster: eks.Cluster, account, description: str,
              statements: list[iam.PolicyStatement], wildcard_reason: str) -> None:
@@ -66,7 +66,8 @@ def cluster_autoscaler_statements(env: Environment) -> list[iam.PolicyStatement]
             sid="ResizeOwnGroups",
             actions=["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
             resources=["*"],
-            conditions={"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{env.cluster_name}": "owned"}},
+            conditions={"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{env.cluster_name}": "owned",
+                                         f"aws:ResourceTag/{CLUSTER_AUTOSCALER_GROUP_TAG}": "true"}},
         ),
     ]
 

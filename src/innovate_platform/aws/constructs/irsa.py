@@ -29,7 +29,9 @@ class IrsaRole(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         provider = cluster.open_id_connect_provider
-        issuer = cluster.cluster_open_id_connect_issuer_url.replace("https://", "")
+        # IAM condition keys name the issuer without its scheme (oidc.eks.<region>.amazonaws.com/id/<id>);
+        # the provider derives it from its ARN (the issuer URL is only a token at synth time).
+        issuer = provider.open_id_connect_provider_issuer
         # Condition keys contain the issuer, a deploy-time token: CfnJson resolves them.
         conditions = CfnJson(
             self,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from aws_cdk import Tags
+from aws_cdk import Stack
+from aws_cdk import custom_resources as cr
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ...config import Environment, NodeGroup
-from ..nag import acknowledge_node_role
+from ...naming import CLUSTER_AUTOSCALER_GROUP_TAG
+from ..nag import acknowledge, acknowledge_node_role, acknowledge_wildcards, managed_policy
 from .security_groups import NodeSecurityGroup
 
 NODE_MANAGED_POLICIES = (
@@ -65,7 +67,8 @@ class NodeCapacity(Construct):
                 max_unavailable=1,
             )
             if group.cluster_autoscaler:
-                _tag_for_cluster_autoscaler(nodegroup, env, group)
+                ClusterAutoscalerGroupTags(self, f"{group.name}-ClusterAutoscalerTags", env=env, group=group,
+                                           nodegroup=nodegroup)
             self.node_groups[group.name] = nodegroup
 
     def _launch_template(self, group: NodeGroup) -> ec2.LaunchTemplate:
@@ -88,16 +91,64 @@ class NodeCapacity(Construct):
         )
 
 
-def _tag_for_cluster_autoscaler(nodegroup: eks.Nodegroup, env: Environment, group: NodeGroup) -> None:
-    """Auto-discovery and scale-from-zero template tags on the one group Cluster Autoscaler scales.
+class ClusterAutoscalerGroupTags(Construct):
+    """Tags the Auto Scaling group behind one managed node group for Cluster Autoscaler.
 
-    EKS copies `k8s.io/cluster-autoscaler/*` discovery tags onto every managed group's ASG, which
-    is why platform.yaml requires the other groups of such an environment to be fixed-size.
+    A managed node group's own tags never reach its ASG, so EKS's API gives the ASG name and
+    Auto Scaling tags it: the discovery tag only this group carries, and the scale-from-zero
+    label templates.
     """
-    tags = {
-        "k8s.io/cluster-autoscaler/enabled": "true",
-        f"k8s.io/cluster-autoscaler/{env.cluster_name}": "owned",
-        **{f"k8s.io/cluster-autoscaler/node-template/label/{k}": v for k, v in group.labels.items()},
-    }
-    for key, value in tags.items():
-        Tags.of(nodegroup).add(key, value)
+
+    def __init__(self, scope: Construct, construct_id: str, *, env: Environment, group: NodeGroup,
+                 nodegroup: eks.Nodegroup) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        describe = cr.AwsCustomResource(
+            self, "FindAutoScalingGroup",
+            on_create=self._describe_call(env, group),
+            on_update=self._describe_call(env, group),
+            policy=cr.AwsCustomResourcePolicy.from_statements([iam.PolicyStatement(
+                actions=["eks:DescribeNodegroup"], resources=[nodegroup.nodegroup_arn])]),
+            install_latest_aws_sdk=False,
+        )
+        describe.node.add_dependency(nodegroup)
+        asg_name = describe.get_response_field(ASG_NAME_PATH)
+        tags = {CLUSTER_AUTOSCALER_GROUP_TAG: "true",
+                **{f"k8s.io/cluster-autoscaler/node-template/label/{k}": v for k, v in group.labels.items()}}
+        call = cr.AwsSdkCall(
+            service="AutoScaling", action="createOrUpdateTags",
+            parameters={"Tags": [{"ResourceId": asg_name, "ResourceType": "auto-scaling-group", "Key": key,
+                                  "Value": value, "PropagateAtLaunch": False} for key, value in tags.items()]},
+            physical_resource_id=cr.PhysicalResourceId.of(f"{env.cluster_name}-{group.name}-ca-tags"),
+        )
+        tag = cr.AwsCustomResource(
+            self, "TagAutoScalingGroup", on_create=call, on_update=call,
+            policy=cr.AwsCustomResourcePolicy.from_statements([iam.PolicyStatement(
+                actions=["autoscaling:CreateOrUpdateTags"],
+                resources=[f"arn:{stack.partition}:autoscaling:{stack.region}:{stack.account}:autoScalingGroup:*:"
+                           f"autoScalingGroupName/eks-{group.name}-*"],
+                conditions={"StringEquals": {"aws:ResourceTag/eks:cluster-name": env.cluster_name,
+                                             "aws:ResourceTag/eks:nodegroup-name": group.name}},
+            )]),
+            install_latest_aws_sdk=False,
+        )
+        tag.node.add_dependency(describe)
+        acknowledge_wildcards(self, "The ASG's name is only known after EKS creates it: the tag call is limited to "
+                                    "ASGs named eks-<group>-* and tagged with this cluster and node group")
+        provider = stack.node.try_find_child(AWS_CUSTOM_RESOURCE_PROVIDER_ID)
+        acknowledge(provider, managed_policy("service-role/AWSLambdaBasicExecutionRole"),
+                    "CDK's AwsCustomResource handler (two one-off SDK calls at deploy): only CloudWatch Logs for itself")
+
+    @staticmethod
+    def _describe_call(env: Environment, group: NodeGroup) -> cr.AwsSdkCall:
+        return cr.AwsSdkCall(
+            service="EKS", action="describeNodegroup",
+            parameters={"clusterName": env.cluster_name, "nodegroupName": group.name},
+            physical_resource_id=cr.PhysicalResourceId.of(f"{env.cluster_name}-{group.name}-asg"),
+            output_paths=[ASG_NAME_PATH],
+        )
+
+
+ASG_NAME_PATH = "nodegroup.resources.autoScalingGroups.0.name"
+# The singleton function every AwsCustomResource in a stack shares (a fixed id in aws-cdk-lib).
+AWS_CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
