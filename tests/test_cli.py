@@ -50,14 +50,15 @@ def test_unknown_environment_is_named():
     assert "Traceback" not in result.stderr
 
 
-def test_bootstrap_prints_one_command_per_account_trusting_the_shared_account():
+def test_bootstrap_prints_one_command_per_account_trusting_the_shared_account_for_lookups_only():
     result = innovate("bootstrap")
     assert result.returncode == 0
     commands = [line for line in result.stdout.splitlines() if line.startswith("npx cdk bootstrap")]
     assert len(commands) == 4
     for account in ("111111111111", "222222222222", "333333333333"):
         line = next(c for c in commands if f"aws://{account}/us-east-1" in c)
-        assert "--trust 444444444444" in line
+        assert "--trust-for-lookup 444444444444" in line
+        assert "--trust " not in line, "no other account may deploy into an environment account"
     assert any("aws://444444444444/us-east-1" in c and "--trust" not in c for c in commands)
 
 

@@ -158,15 +158,16 @@ def bootstrap(config: ConfigOption = None) -> None:
 
 
 def bootstrap_commands(platform: Platform) -> list[str]:
-    """One command per account; environment accounts trust the shared services account."""
+    """One command per account. Environment accounts trust the shared services account for
+    lookups only: CI deploys through each account's own GitHub deploy role, so no other account
+    needs deploy rights (add `--trust <account>` only for a central pipeline)."""
     shared = platform.shared.account
     lines = [f"# shared services account {shared}",
              f"npx cdk bootstrap aws://{shared}/{platform.region} "
              "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
     for env in platform.environments.values():
-        lines += [f"# {env.name} account {env.account}",
-                  f"npx cdk bootstrap aws://{env.account}/{platform.region} --trust {shared} "
-                  f"--trust-for-lookup {shared} "
+        lines += [f"# {env.name} account {env.account}: deploys come from its own innovate-{env.name}-github-deploy role",
+                  f"npx cdk bootstrap aws://{env.account}/{platform.region} --trust-for-lookup {shared} "
                   "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
     return lines
 

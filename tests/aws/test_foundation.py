@@ -479,3 +479,14 @@ def test_load_balancer_controller_can_tag_what_it_creates_and_open_backend_group
     assert any("Condition" not in s for s in allowing("ec2:AuthorizeSecurityGroupIngress"))
     deletes = allowing("ec2:DeleteSecurityGroup") + allowing("elasticloadbalancing:DeleteLoadBalancer")
     assert deletes and all(s["Condition"]["Null"] == {"aws:ResourceTag/elbv2.k8s.aws/cluster": "false"} for s in deletes)
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_spot_service_linked_role_is_created_only_if_missing(synthesis, env):
+    """AWS::IAM::ServiceLinkedRole fails any account that already used Spot; the SDK call tolerates it."""
+    assert not resources(synthesis, env, "AWS::IAM::ServiceLinkedRole")
+    calls = [c for c in resources(synthesis, env, "Custom::AWS") if "createServiceLinkedRole" in text(c)]
+    assert len(calls) == 1
+    body = text(calls[0]["Create"])
+    assert "spot.amazonaws.com" in body and "ignoreErrorCodesMatching" in body and "InvalidInput" in body
+    assert "Delete" not in calls[0]

@@ -22,6 +22,10 @@ _PUBLIC_ECR_POLICY = {"Fn::If": ["ClusterKubectlProviderHandlerHasEcrPublic6FE39
     {"Ref": "AWS::NoValue"}]}
 
 
+# The singleton function every AwsCustomResource in a stack shares (a fixed id in aws-cdk-lib).
+AWS_CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
+
+
 def managed_policy(name: str) -> str:
     return f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"
 
@@ -52,6 +56,13 @@ def acknowledge_cluster(cluster: IConstruct) -> None:
                 reason)
     acknowledge(provider, "AwsSolutions-L1", reason)
     acknowledge_wildcards(provider, reason)
+
+
+def acknowledge_custom_resource_provider(stack: cdk.Stack) -> None:
+    """The handler CDK shares between a stack's AwsCustomResources (call after creating one)."""
+    acknowledge(stack.node.find_child(AWS_CUSTOM_RESOURCE_PROVIDER_ID),
+                managed_policy("service-role/AWSLambdaBasicExecutionRole"),
+                "CDK's AwsCustomResource handler (one-off SDK calls at deploy): only CloudWatch Logs for itself")
 
 
 def acknowledge_ebs_csi(role: IConstruct) -> None:

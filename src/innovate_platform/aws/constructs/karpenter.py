@@ -13,11 +13,12 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from ...config import Environment
 from ...naming import KARPENTER, interruption_queue_name, karpenter_node_role_name
-from ..nag import acknowledge, acknowledge_wildcards
+from ..nag import acknowledge, acknowledge_custom_resource_provider, acknowledge_wildcards
 from .irsa import IrsaRole
 from .node_capacity import node_role
 
@@ -58,7 +59,7 @@ class KarpenterAwsSide(Construct):
                     "Interruption events matter only within their 2-minute notice; a dead-letter queue would keep "
                     "stale events Karpenter must not act on (retention is 300 s by design)")
         if env.karpenter and env.karpenter.create_spot_service_linked_role:
-            iam.CfnServiceLinkedRole(self, "SpotServiceLinkedRole", aws_service_name="spot.amazonaws.com")
+            ensure_spot_service_linked_role(self)
         self.controller_role = IrsaRole(
             self, "ControllerRole", cluster=cluster, env=env, account=KARPENTER,
             description="Karpenter controller: launch, tag and terminate only this cluster's nodes",
@@ -72,6 +73,31 @@ class KarpenterAwsSide(Construct):
             "kubernetes.io/cluster/<name>=owned and karpenter.sh/nodepool tags, reads are region-scoped, and "
             "iam:PassRole names the one node role",
         )
+
+
+def ensure_spot_service_linked_role(scope: Construct) -> None:
+    """Create EC2's Spot service-linked role unless the account already has it.
+
+    A plain AWS::IAM::ServiceLinkedRole fails the whole stack in any account that has ever used
+    Spot; the API call tolerates "already exists" (InvalidInput), and the role is never deleted.
+    """
+    stack = Stack.of(scope)
+    call = cr.AwsSdkCall(
+        service="IAM", action="createServiceLinkedRole", parameters={"AWSServiceName": "spot.amazonaws.com"},
+        physical_resource_id=cr.PhysicalResourceId.of("AWSServiceRoleForEC2Spot"),
+        ignore_error_codes_matching="InvalidInput.*",
+    )
+    cr.AwsCustomResource(
+        scope, "SpotServiceLinkedRole", on_create=call,
+        policy=cr.AwsCustomResourcePolicy.from_statements([iam.PolicyStatement(
+            actions=["iam:CreateServiceLinkedRole"],
+            resources=[f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/spot.amazonaws.com/"
+                       "AWSServiceRoleForEC2Spot"],
+            conditions={"StringLike": {"iam:AWSServiceName": "spot.amazonaws.com"}},
+        )]),
+        install_latest_aws_sdk=False,
+    )
+    acknowledge_custom_resource_provider(stack)
 
 
 def controller_statements(

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from ...config import Environment, NodeGroup
 from ...naming import CLUSTER_AUTOSCALER_GROUP_TAG
-from ..nag import acknowledge, acknowledge_node_role, acknowledge_wildcards, managed_policy
+from ..nag import acknowledge_custom_resource_provider, acknowledge_node_role, acknowledge_wildcards
 from .security_groups import NodeSecurityGroup
 
 NODE_MANAGED_POLICIES = (
@@ -135,9 +135,7 @@ class ClusterAutoscalerGroupTags(Construct):
         tag.node.add_dependency(describe)
         acknowledge_wildcards(self, "The ASG's name is only known after EKS creates it: the tag call is limited to "
                                     "ASGs named eks-<group>-* and tagged with this cluster and node group")
-        provider = stack.node.try_find_child(AWS_CUSTOM_RESOURCE_PROVIDER_ID)
-        acknowledge(provider, managed_policy("service-role/AWSLambdaBasicExecutionRole"),
-                    "CDK's AwsCustomResource handler (two one-off SDK calls at deploy): only CloudWatch Logs for itself")
+        acknowledge_custom_resource_provider(stack)
 
     @staticmethod
     def _describe_call(env: Environment, group: NodeGroup) -> cr.AwsSdkCall:
@@ -150,5 +148,3 @@ class ClusterAutoscalerGroupTags(Construct):
 
 
 ASG_NAME_PATH = "nodegroup.resources.autoScalingGroups.0.name"
-# The singleton function every AwsCustomResource in a stack shares (a fixed id in aws-cdk-lib).
-AWS_CUSTOM_RESOURCE_PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
