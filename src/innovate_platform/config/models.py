@@ -113,7 +113,7 @@ class Karpenter(Model):
     """Karpenter settings of one environment."""
 
     ami_alias: str = Field(pattern=r"^al2023@(v\d{8}|latest)$")
-    # Spot needs the account's EC2 Spot service-linked role; set false where it already exists.
+    # Spot needs the account's EC2 Spot service-linked role: created at deploy if missing (never deleted).
     create_spot_service_linked_role: bool = True
     node_pools: tuple[NodePool, ...] = Field(min_length=1)
 
