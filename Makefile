@@ -23,8 +23,11 @@ check: setup  ## the offline gate
 gitops: setup  ## re-render the committed gitops/ tree from platform.yaml
 	innovate gitops
 
-bench: setup
+bench: setup  ## every benchmark script: synth time, the gate's time, the simulator, API load on loopback
 	python bench/synth.py
+	python bench/check.py
+	python bench/simulate.py
+	python bench/api_load.py
 
 clean:
 	rm -rf cdk.out .pytest_cache build
