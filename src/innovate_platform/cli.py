@@ -119,7 +119,10 @@ def run_cdk(action: str, env: str, config: str | None, extra: list[str]) -> None
     if not cdk.exists():
         raise fail("the CDK CLI is not installed; run `make setup`")
     stacks = [f"{'innovate-shared' if s == 'shared' else platform.env(s).cluster_name}/*" for s in stages]
-    environ = {**os.environ, "INNOVATE_STAGES": ",".join(stages)}
+    # The CLI and the app it runs use the project's pinned Node (docs/adr/0007), not the machine's.
+    node_bin = PROJECT_ROOT / "node_modules" / ".bin"
+    environ = {**os.environ, "INNOVATE_STAGES": ",".join(stages),
+               "PATH": f"{node_bin}{os.pathsep}{os.environ.get('PATH', '')}"}
     if config:
         environ["INNOVATE_CONFIG"] = config
     command = [str(cdk), action, "--no-notices", *stacks, *extra]
