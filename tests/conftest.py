@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+# Picks the pinned Node for jsii (and the banner fallback) before any test imports aws_cdk.
+import innovate_platform.aws  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
 
@@ -21,11 +21,16 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _known_instance_type(value: str) -> str:
-    if value not in INSTANCE_CATALOG:
-        known = ", ".join(sorted(INSTANCE_CATALOG))
-        raise ValueError(f"'{value}' is not in the instance catalog; use one of: {known}")
-    return value
+def _known_instance_types(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if value not in INSTANCE_CATALOG:
+            known = ", ".join(sorted(INSTANCE_CATALOG))
+            raise ValueError(f"'{value}' is not in the instance catalog; use one of: {known}")
+    return values
+
+
+# Instance types from the project's catalog, at least one (node groups and Karpenter pools).
+InstanceTypes = Annotated[tuple[str, ...], Field(min_length=1), AfterValidator(_known_instance_types)]
 
 
 class NodeGroup(Model):
@@ -33,18 +38,13 @@ class NodeGroup(Model):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")
     role: Literal["system", "app"]
-    instance_types: tuple[str, ...] = Field(min_length=1)
+    instance_types: InstanceTypes
     capacity_type: Literal["ON_DEMAND", "SPOT"]
     min_size: int = Field(ge=0)
     desired_size: int = Field(ge=0)
     max_size: int = Field(ge=1)
     disk_size_gib: int = Field(default=50, ge=20, le=1000)
     cluster_autoscaler: bool = False
-
-    @field_validator("instance_types")
-    @classmethod
-    def _types_in_catalog(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_known_instance_type(v) for v in value)
 
     @model_validator(mode="after")
     def _sizes_ordered(self) -> NodeGroup:
@@ -86,7 +86,7 @@ class NodePool(Model):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")
     capacity_types: tuple[Literal["spot", "on-demand"], ...] = Field(min_length=1)
-    instance_types: tuple[str, ...] = Field(min_length=1)
+    instance_types: InstanceTypes
     min_zones: int = Field(default=1, ge=1, le=3)
     consolidation_policy: Literal["WhenEmpty", "WhenEmptyOrUnderutilized"] = "WhenEmptyOrUnderutilized"
     consolidate_after: str = Field(default="1m", pattern=r"^(\d+h)?(\d+m)?(\d+s)?$|^Never$")
@@ -96,11 +96,6 @@ class NodePool(Model):
     budgets: tuple[DisruptionBudget, ...] = (DisruptionBudget(nodes="10%"),)
     dedicated_on_demand: bool = False
     weight: int | None = Field(default=None, ge=1, le=100)
-
-    @field_validator("instance_types")
-    @classmethod
-    def _types_in_catalog(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_known_instance_type(v) for v in value)
 
     @model_validator(mode="after")
     def _dedicated_is_on_demand(self) -> NodePool:

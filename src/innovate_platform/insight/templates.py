@@ -6,7 +6,6 @@ The CDK layer provides `innovate_platform.aws.synth.synth_templates(platform, en
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from ..config import Platform
@@ -54,8 +53,6 @@ def facts_from_templates(templates: dict[str, dict]) -> TemplateFacts:
 
 def environment_facts(platform: Platform, env_name: str) -> TemplateFacts:
     """Synthesize the environment's stacks offline (CDK) and count what they create."""
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     from ..aws.synth import synth_templates
 
     return facts_from_templates(synth_templates(platform, env_name))
