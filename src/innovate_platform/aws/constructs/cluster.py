@@ -14,6 +14,7 @@ from ...config import Environment, Platform
 from ...naming import EBS_CSI
 from ..nag import acknowledge, acknowledge_cluster, acknowledge_ebs_csi, managed_policy
 from .irsa import IrsaRole
+from .logs import control_plane_log_group
 
 KUBERNETES_VERSIONS = {"1.36": eks.KubernetesVersion.V1_36, "1.35": eks.KubernetesVersion.V1_35}
 
@@ -61,6 +62,10 @@ class PlatformCluster(Construct):
             kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=KubectlV36Layer(self, "KubectlLayer")),
         )
         cfn = self.cluster.node.default_child
+        # Ours, with the environment's retention, before the control plane writes its first line:
+        # left to EKS, the group is created on first write with no retention (logs kept forever).
+        self.log_group = control_plane_log_group(self, env)
+        cfn.add_dependency(self.log_group.node.default_child)
         # aws_eks_v2 exposes neither property; CloudFormation defaults the upgrade policy to
         # EXTENDED ($0.60/h instead of $0.10/h once the version leaves standard support).
         cfn.add_property_override("UpgradePolicy.SupportType", "STANDARD")
