@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
+from .karpenter_zones import min_zones_problem
 
 ACCOUNT_ID = r"^\d{12}$"
 ENV_NAMES = ("dev", "staging", "prod")
@@ -294,6 +295,8 @@ class Environment(Model):
         if len(names) != len(set(names)):
             raise ValueError(f"node group names must be unique, got {names}")
         self._check_autoscalers()
+        if problem := min_zones_problem(self):
+            raise ValueError(problem)
         if not self.endpoint.public and self.nat_gateways == 0 and not self.vpc_endpoints:
             raise ValueError(
                 "endpoint.public is false but the VPC has neither NAT gateways nor VPC endpoints: "
