@@ -11,13 +11,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Platform
-from . import cdk_nag, checkov, cloudformation, kubernetes, platform_security, pods, scheduling, tenancy
+from . import cdk_nag, checkov, cloudformation, controller_iam, kubernetes, platform_security, pods, scheduling, tenancy
 from .inputs import CheckInputs
 from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
-    scheduling.CHECK,
+    scheduling.CHECK, controller_iam.CHECK,
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 

@@ -65,7 +65,7 @@ class PlatformCluster(Construct):
         # Ours, with the environment's retention, before the control plane writes its first line:
         # left to EKS, the group is created on first write with no retention (logs kept forever).
         self.log_group = control_plane_log_group(self, env)
-        cfn.add_dependency(self.log_group.node.default_child)
+        cfn.node.add_dependency(self.log_group)
         # aws_eks_v2 exposes neither property; CloudFormation defaults the upgrade policy to
         # EXTENDED ($0.60/h instead of $0.10/h once the version leaves standard support).
         cfn.add_property_override("UpgradePolicy.SupportType", "STANDARD")

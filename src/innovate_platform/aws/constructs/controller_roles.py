@@ -80,7 +80,8 @@ LOAD_BALANCER_ARNS = [
 
 
 def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStatement]:
-    """The AWS Load Balancer Controller's published policy, condensed by purpose."""
+    """The AWS Load Balancer Controller's published policy, condensed by purpose (the `controller-iam`
+    check compares it with the published `iam_policy.json` of the pinned version)."""
     cluster_tag = "elbv2.k8s.aws/cluster"
     return [
         iam.PolicyStatement(sid="CreateServiceLinkedRole", actions=["iam:CreateServiceLinkedRole"], resources=["*"],
@@ -96,7 +97,11 @@ def load_balancer_controller_statements(env: Environment) -> list[iam.PolicyStat
                      "elasticloadbalancing:Describe*", "acm:ListCertificates", "acm:DescribeCertificate",
                      "iam:ListServerCertificates", "iam:GetServerCertificate",
                      "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "wafv2:AssociateWebACL",
-                     "wafv2:DisassociateWebACL", "shield:GetSubscriptionState", "shield:DescribeProtection",
+                     "wafv2:DisassociateWebACL",
+                     # WAF Classic: the controller's --enable-waf defaults to true (the chart leaves it unset),
+                     # so it reads and reconciles each ALB's classic web ACL association.
+                     "waf-regional:GetWebACL", "waf-regional:GetWebACLForResource", "waf-regional:AssociateWebACL",
+                     "waf-regional:DisassociateWebACL", "shield:GetSubscriptionState", "shield:DescribeProtection",
                      "shield:CreateProtection", "shield:DeleteProtection", "cognito-idp:DescribeUserPoolClient"],
             resources=["*"],
         ),

@@ -103,7 +103,12 @@ def ensure_spot_service_linked_role(scope: Construct) -> None:
 def controller_statements(
     env: Environment, cluster: eks.Cluster, node_role: iam.IRole, queue: sqs.IQueue
 ) -> list[iam.PolicyStatement]:
-    """Karpenter v1 controller permissions, scoped by the cluster's ownership tags."""
+    """Karpenter v1 controller permissions, scoped by the cluster's ownership tags.
+
+    The `controller-iam` check compares them with Karpenter's published policy for the pinned version.
+    Left out on purpose: `arc-zonal-shift:GetManagedResource` (only with `settings.enableZonalShift`,
+    off: the chart's default).
+    """
     stack = Stack.of(cluster)
     region, account, name = stack.region, stack.account, env.cluster_name
     ec2_arn = f"arn:{stack.partition}:ec2:{region}"
@@ -159,10 +164,11 @@ def controller_statements(
         ),
         iam.PolicyStatement(
             sid="AllowRegionalReadActions",
+            # ec2:DescribeInstanceStatus: 1.14's instance-health controller polls it every minute.
             actions=["ec2:DescribeAvailabilityZones", "ec2:DescribeImages", "ec2:DescribeInstances",
-                     "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplates",
-                     "ec2:DescribeSecurityGroups", "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets",
-                     "ec2:DescribeCapacityReservations"],
+                     "ec2:DescribeInstanceStatus", "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes",
+                     "ec2:DescribeLaunchTemplates", "ec2:DescribePlacementGroups", "ec2:DescribeSecurityGroups",
+                     "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets", "ec2:DescribeCapacityReservations"],
             resources=["*"],
             conditions={"StringEquals": {"aws:RequestedRegion": region}},
         ),
