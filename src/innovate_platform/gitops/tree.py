@@ -14,6 +14,7 @@ from .node_pools import render_node_pools
 from .objects import Obj, dump
 from .pod_security_groups import render_security_group_policies
 from .sleep import render_sleep
+from .storage import render_storage
 from .tenancy import render_tenancy
 
 
@@ -23,6 +24,7 @@ def _configs(platform: Platform, env: Environment, base_dir: Path) -> dict[str, 
         "node-pools.yaml": render_node_pools(platform, env),
         "sleep.yaml": render_sleep(platform, env, base_dir),
         "security-group-policies.yaml": render_security_group_policies(platform, env, base_dir),
+        "storage-classes.yaml": render_storage(platform, env),
     }
     files |= {name: objs for name, objs in optional.items() if objs}
     return files
