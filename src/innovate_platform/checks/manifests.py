@@ -142,22 +142,36 @@ def _cel_program(rule: str) -> Any:
     return env.program(env.compile(rule), functions=_cel_functions())
 
 
-def cel_findings(value: Any, schema: Obj, path: str = "") -> Iterator[tuple[str, str]]:
-    """(field path, message) for every CEL rule the value breaks, depth first."""
+@lru_cache(maxsize=8192)
+def _cel_outcome(text: str, value_json: str) -> str | None:
+    """None when the rule holds for the value, else why not (the same rule on the same value, e.g.
+    a label key repeated across NodeClaims or environments, is evaluated once)."""
+    import json
+
     import celpy
     from celpy.evaluation import CELEvalError
+
+    try:
+        result = _cel_program(text).evaluate({"self": celpy.json_to_cel(json.loads(value_json))})
+    except CELEvalError as exc:
+        result = exc
+    if isinstance(result, CELEvalError):
+        return f"CEL rule could not be evaluated ({text}): {result.args[0] if result.args else result}"
+    return None if bool(result) else ""
+
+
+def cel_findings(value: Any, schema: Obj, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, message) for every CEL rule the value breaks, depth first."""
+    import json
 
     for rule in schema.get("x-kubernetes-validations") or ():
         text = rule["rule"]
         if "oldSelf" in text:
             continue
-        try:
-            result = _cel_program(text).evaluate({"self": celpy.json_to_cel(value)})
-        except CELEvalError as exc:  # noqa: PERF203
-            result = exc
-        if isinstance(result, CELEvalError):
-            yield path or ".", f"CEL rule could not be evaluated ({text}): {result.args[0] if result.args else result}"
-        elif not bool(result):
+        outcome = _cel_outcome(text, json.dumps(value, sort_keys=True))
+        if outcome:
+            yield path or ".", outcome
+        elif outcome == "":
             yield path or ".", f"{rule.get('message') or 'CEL rule failed'} (rule: {text})"
     if isinstance(value, dict):
         props = schema.get("properties") or {}
