@@ -11,6 +11,14 @@ from .cluster import AppState, Cluster, Node
 from .fleet import CapacitySource, admits, node_room, sources
 from .prices import PriceTable
 from .windows import CronWindow, parse_duration
+from .zones import hard_spread, pool_rejects, spread_room, zone_names
+
+# Why pods that need capacity do not get it (the demand ledger names the limit behind unserved demand)
+NODE_GROUP_MAX = "node group max"
+NODEPOOL_LIMIT = "NodePool limit"
+ZONE_MIN_VALUES = "NodePool zone minValues (karpenter#2999)"
+ZONE_SPREAD = "zone spread"
+NO_CAPACITY = "no capacity admits the pods"
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class SimulationParameters:
     ca_scale_down_eval_s: int = 60  # model simplification: unneeded-ness re-evaluated every 60 s, not every scan
     node_group_launch_s: int = 120  # managed node group scale-up (dev wake), as ca_launch_s
     seed: int = 7  # spot interruption draws
+    region: str = "us-east-1"  # names the zones (platform.yaml region)
 
 
 class Provisioner:
@@ -50,13 +59,60 @@ class Provisioner:
         self.groups = [s for s in sources(env) if s.kind == "group"]
         self.group_target: dict[str, int] = {}
         self.nodes_asleep = False
+        self.zones = zone_names(params.region, env.az_count)
+        self.blocked: dict[int, str] = {}  # app index -> why its unplaced pods get no capacity
 
     # capacity helpers ----------------------------------------------------------------
     def price(self, itype: str, capacity: str) -> float:
         return self.prices.instance(itype).hourly(capacity)
 
-    def launch(self, source: CapacitySource, itype: str, capacity: str, now: float, delay: float) -> Node:
-        node = self.cluster.launch(source, itype, capacity, self.price(itype, capacity), now, now + delay)
+    def up_zones(self) -> list[str]:
+        return [z for z in self.zones if z not in self.cluster.down_zones]
+
+    def pick_zone(self, source: CapacitySource, packed: list[int] | None = None) -> str | None:
+        """A node group balances its nodes across its zones (the ASG's AZ rebalancing); Karpenter
+        picks the zone with the fewest pods of the apps it packs (spread), then the fewest nodes."""
+        up = self.up_zones()
+        if not up:
+            return None
+        nodes = self.cluster.nodes
+        pods = {z: 0 for z in up}
+        mine = {z: 0 for z in up}
+        for n in nodes:
+            if n.zone in pods:
+                if n.source.name == source.name and n.source.kind == source.kind:
+                    mine[n.zone] += 1
+                if packed:
+                    pods[n.zone] += sum(n.counts[i] + n.nominated[i] for i, k in enumerate(packed) if k)
+        return min(up, key=lambda z: (pods[z], mine[z], up.index(z)))
+
+    def spread_room(self, app: AppState) -> int:
+        """How many more pods of a DoNotSchedule-spread app the zones that are up can take
+        (bound and nominated pods counted; a new node can add its zone as a domain)."""
+        if not hard_spread(app.w):
+            return 1 << 30
+        counts = dict(app.zone_counts)
+        for n in self.cluster.nodes:
+            if n.nominated[app.index]:
+                counts[n.zone] = counts.get(n.zone, 0) + n.nominated[app.index]
+        domains = self.cluster.domains(app) | set(self.up_zones())
+        return sum(spread_room(app.w, counts, domains, z) for z in self.up_zones())
+
+    def spread_cap(self, remaining: list[int], share: list[int]) -> list[int]:
+        """Pods one new node may take: a spread app's pods go a zone's share of the pass at a
+        time, so the next node lands in the next zone (pick_zone counts the nominated pods)."""
+        return [min(r, c) for r, c in zip(remaining, share)]
+
+    def zone_share(self, remaining: list[int]) -> list[int]:
+        zones = max(1, len(self.up_zones()))
+        return [max(1, math.ceil(r / zones)) if hard_spread(a.w) else r for a, r in zip(self.cluster.apps, remaining)]
+
+    def launch(self, source: CapacitySource, itype: str, capacity: str, now: float, delay: float,
+               packed: list[int] | None = None) -> Node | None:
+        zone = self.pick_zone(source, packed)
+        if zone is None:
+            return None
+        node = self.cluster.launch(source, itype, capacity, self.price(itype, capacity), now, now + delay, zone)
         if capacity == "spot":
             rate = self.params.spot_interruptions_per_month
             if rate is None:
@@ -108,8 +164,15 @@ class Provisioner:
         if node.source.kind == "group" and not self.nodes_asleep:
             self.launch(node.source, node.itype, node.capacity, now, self.params.ca_launch_s)
 
+    def on_zone_outage(self, now: float) -> None:
+        """The node groups' ASGs replace the lost nodes in the zones that are up."""
+        if not self.nodes_asleep:
+            self.fill_groups(now, self.params.node_group_launch_s)
+
     def step(self, now: float) -> None:
-        """Called every tick after scheduling."""
+        """Called every tick after scheduling. Static capacity never grows."""
+        self.blocked = {a.index: (ZONE_SPREAD if a.index in self.cluster.spread_blocked else NODE_GROUP_MAX)
+                        for a in self.cluster.apps if a.unplaced}
 
     def warm_start(self, now: float) -> None:
         """Give the initial pods capacity instantly (the trace starts in a steady state)."""
@@ -145,8 +208,14 @@ class ClusterAutoscaler(Provisioner):
     def _scale_up(self, now: float, delay: float) -> None:
         apps = self.cluster.apps
         remaining = [a.unplaced for a in apps]
+        self.blocked = {}
         if not any(remaining):
             return
+        for a in apps:
+            if remaining[a.index] and self.spread_room(a) <= 0:
+                remaining[a.index] = 0
+                self.blocked[a.index] = ZONE_SPREAD
+        share = self.zone_share(remaining)
         for g in self.scalable:
             size = len(self.group_nodes(g.name))
             room = g.max_nodes - size
@@ -158,10 +227,12 @@ class ClusterAutoscaler(Provisioner):
                 continue
             itype = g.instance_types[0]
             while room > 0 and any(remaining[a.index] for a in allowed):
-                packed = _pack(node_room(itype), allowed, remaining)
+                packed = _pack(node_room(itype), allowed, self.spread_cap(remaining, share))
                 if not any(packed):
                     break
-                node = self.launch(g, itype, g.capacity_types[0], now, delay)
+                node = self.launch(g, itype, g.capacity_types[0], now, delay, packed)
+                if node is None:
+                    break
                 for a in allowed:
                     node.nominated[a.index] = packed[a.index]
                     a.nominated += packed[a.index]
@@ -171,6 +242,9 @@ class ClusterAutoscaler(Provisioner):
                 self.last_scale_up = now
                 if delay <= 0:
                     self.cluster.mark_ready(node, now)
+        for a in apps:
+            if remaining[a.index]:
+                self.blocked[a.index] = NODE_GROUP_MAX
 
     def step(self, now: float) -> None:
         if now < self.next_scan:
@@ -254,20 +328,33 @@ class Karpenter(Provisioner):
         per packed CPU request (spot first where the pool allows it), within the pool's limits."""
         apps = self.cluster.apps
         remaining = [a.unplaced for a in apps]
+        self.blocked = {}
+        why: dict[int, set[str]] = {a.index: set() for a in apps}
+        for a in apps:
+            if remaining[a.index] and self.spread_room(a) <= 0:
+                remaining[a.index] = 0
+                self.blocked[a.index] = ZONE_SPREAD
+        share = self.zone_share(remaining)
         for pool, src in self.pools:
             nodes = self.pool_nodes(pool.name)
             used_cpu = sum(n.vcpu for n in nodes)
             used_mem = sum(n.mem_gib for n in nodes)
             for capacity in src.capacity_types:
-                allowed = [a for a in apps if remaining[a.index] and admits(src, a.w) is None
-                           and not (a.w.on_demand_only and capacity == "spot")]
+                allowed = []
+                for a in apps:
+                    if not remaining[a.index] or admits(src, a.w) is not None or (a.w.on_demand_only and capacity == "spot"):
+                        continue
+                    if pool_rejects(pool, a.w):
+                        why[a.index].add(ZONE_MIN_VALUES)
+                        continue
+                    allowed.append(a)
                 while allowed and any(remaining[a.index] for a in allowed):
                     best = None
                     for itype in pool.instance_types:
                         vcpu, mem = _vcpu(itype), _mem(itype)
                         if used_cpu + vcpu > pool.limit_cpu or used_mem + mem > pool.limit_memory_gib:
                             continue
-                        packed = _pack(node_room(itype), allowed, remaining)
+                        packed = _pack(node_room(itype), allowed, self.spread_cap(remaining, share))
                         packed_cpu = sum(packed[a.index] * a.w.cpu_request_m for a in allowed)
                         if not packed_cpu and not any(packed):
                             continue
@@ -276,9 +363,14 @@ class Karpenter(Provisioner):
                         if best is None or score < best[0]:
                             best = (score, itype, packed)
                     if best is None:
+                        for a in allowed:
+                            if remaining[a.index]:
+                                why[a.index].add(NODEPOOL_LIMIT)
                         break
                     _, itype, packed = best
-                    node = self.launch(src, itype, capacity, now, delay)
+                    node = self.launch(src, itype, capacity, now, delay, packed)
+                    if node is None:
+                        break
                     used_cpu += _vcpu(itype)
                     used_mem += _mem(itype)
                     for a in allowed:
@@ -287,6 +379,11 @@ class Karpenter(Provisioner):
                         remaining[a.index] -= packed[a.index]
                     if delay <= 0:
                         self.cluster.mark_ready(node, now)
+        for a in apps:
+            if remaining[a.index]:
+                reasons = why[a.index]
+                self.blocked[a.index] = next((r for r in (NODEPOOL_LIMIT, ZONE_MIN_VALUES) if r in reasons),
+                                             NODE_GROUP_MAX if not self.pools else NO_CAPACITY)
 
     def step(self, now: float) -> None:
         if any(a.unplaced for a in self.cluster.apps):

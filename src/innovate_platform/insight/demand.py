@@ -1,0 +1,143 @@
+"""Served and unserved demand: what each app was asked for, what its ready pods could serve, and
+which limit stood between the two.
+
+Servable RPS = ready pods x `autoscaling.rps.targetPerPod` x (1 + the HPA's tolerance): the HPA
+does not act while a pod runs within 10% of its target, so that is the load the platform is
+configured to accept per pod (named assumption SERVABLE_PER_POD). Everything above it is unserved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .cluster import AppState
+
+# -- Named assumptions (docs/insight.md) --------------------------------------------------
+# A minute breaches the SLO when an app serves less than this share of the requests it was asked.
+SLO_SERVED_SHARE = 0.99
+
+# The limits behind unserved demand (provisioners.py adds the capacity ones it detects)
+HPA_MAX = "HPA max"
+LAUNCH_LATENCY = "launch latency"
+POD_STARTUP = "pod start-up"
+HPA_REACTION = "HPA reaction"
+ASLEEP = "sleep schedule"
+
+
+def servable_per_pod(app: AppState) -> float:
+    """SERVABLE_PER_POD: targetPerPod plus the HPA's tolerance."""
+    return app.w.rps_target_per_pod * (1 + app.hpa.defaults.tolerance)
+
+
+def _cause(app: AppState, blocked: dict[int, str], awake: bool) -> str:
+    if not awake:
+        return ASLEEP
+    if app.unplaced and app.index in blocked:
+        return blocked[app.index]
+    if app.pending:
+        return LAUNCH_LATENCY
+    if app.starting_n:
+        return POD_STARTUP
+    return HPA_REACTION
+
+
+@dataclass
+class AppDemand:
+    name: str
+    demanded_request_seconds: float = 0.0
+    unserved_request_seconds: float = 0.0
+
+    @property
+    def served_share(self) -> float:
+        d = self.demanded_request_seconds
+        return 1.0 if d <= 0 else 1 - self.unserved_request_seconds / d
+
+
+class DemandLedger:
+    """Integrates demand and shortfall per tick; counts SLO minutes and attributes each to a limit."""
+
+    def __init__(self, apps: list[AppState], start: float):
+        self.apps = apps
+        self.per_app = [AppDemand(a.w.name) for a in apps]
+        self.by_limit: dict[str, float] = defaultdict(float)
+        self.slo_by_limit: dict[str, int] = defaultdict(int)
+        self.slo_minutes = 0
+        self._minute = math.floor(start / 60)
+        self._m_demand = [0.0] * len(apps)
+        self._m_short = [0.0] * len(apps)
+        self._m_cause: dict[str, float] = defaultdict(float)
+
+    def record(self, now: float, dt: float, blocked: dict[int, str], awake: bool) -> float:
+        """Book one tick ending at `now`; returns the total shortfall in RPS."""
+        minute = math.floor((now - dt) / 60)
+        if minute != self._minute:
+            self._close_minute()
+            self._minute = minute
+        total = 0.0
+        for app, book in zip(self.apps, self.per_app):
+            demand = app.rps
+            if demand <= 0:
+                continue
+            per_pod = servable_per_pod(app)
+            short = max(0.0, demand - app.ready * per_pod)
+            book.demanded_request_seconds += demand * dt
+            self._m_demand[app.index] += demand * dt
+            if short <= 0:
+                continue
+            total += short
+            book.unserved_request_seconds += short * dt
+            self._m_short[app.index] += short * dt
+            over_hpa = min(short, max(0.0, demand - app.w.max_replicas * per_pod))
+            if over_hpa:
+                self.by_limit[HPA_MAX] += over_hpa * dt
+                self._m_cause[HPA_MAX] += over_hpa * dt
+            rest = short - over_hpa
+            if rest > 1e-9:
+                cause = _cause(app, blocked, awake)
+                self.by_limit[cause] += rest * dt
+                self._m_cause[cause] += rest * dt
+        return total
+
+    def _close_minute(self) -> None:
+        breached = any(d > 0 and 1 - s / d < SLO_SERVED_SHARE for d, s in zip(self._m_demand, self._m_short))
+        if breached:
+            self.slo_minutes += 1
+            self.slo_by_limit[max(self._m_cause, key=self._m_cause.get)] += 1  # type: ignore[arg-type]
+        self._m_demand = [0.0] * len(self.apps)
+        self._m_short = [0.0] * len(self.apps)
+        self._m_cause = defaultdict(float)
+
+    def close(self) -> None:
+        self._close_minute()
+
+    # -- results -------------------------------------------------------------------------
+    @property
+    def demanded(self) -> float:
+        return sum(a.demanded_request_seconds for a in self.per_app)
+
+    @property
+    def unserved(self) -> float:
+        return sum(a.unserved_request_seconds for a in self.per_app)
+
+    @property
+    def served_share(self) -> float:
+        return 1.0 if self.demanded <= 0 else 1 - self.unserved / self.demanded
+
+    def main_limit(self) -> str | None:
+        return max(self.by_limit, key=self.by_limit.get) if self.by_limit else None  # type: ignore[arg-type]
+
+    def summary(self) -> dict:
+        return {
+            "request_seconds_demanded": round(self.demanded, 1),
+            "request_seconds_unserved": round(self.unserved, 1),
+            "served_share": round(self.served_share, 6),
+            "slo_minutes_breached": self.slo_minutes,
+            "unserved_by_limit": {k: round(v, 1) for k, v in sorted(self.by_limit.items(), key=lambda kv: -kv[1])},
+            "slo_minutes_by_limit": dict(sorted(self.slo_by_limit.items(), key=lambda kv: -kv[1])),
+            "limit": self.main_limit(),
+            "per_app": [{"app": a.name, "request_seconds_demanded": round(a.demanded_request_seconds, 1),
+                         "request_seconds_unserved": round(a.unserved_request_seconds, 1),
+                         "served_share": round(a.served_share, 6)} for a in self.per_app],
+        }
