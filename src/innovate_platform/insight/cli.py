@@ -18,10 +18,8 @@ from .capacity import Finding, check_environment
 from .cost import SCENARIOS, estimate
 from .diagram import DEFAULT_OUT, render_all
 from .gitops_facts import system_addons_from_gitops
-from .provisioners import STRATEGIES, SimulationParameters
-from .simulate import simulate
+from .simulate_cli import simulate_command
 from .templates import environment_facts
-from .trace import TraceError, load_trace
 from .workloads import load_workloads
 
 ENVS = ("dev", "staging", "prod")
@@ -133,51 +131,6 @@ def diagram_command(env: EnvOption = "all", out: Annotated[Path, typer.Option("-
         raise
     for p in paths:
         console.print(f"wrote {p}", highlight=False)
-
-
-def simulate_command(
-    env: Annotated[str, typer.Option("--env", "-e", help="dev, staging or prod.")],
-    trace: Annotated[Path, typer.Option("--trace", "-t", help="CSV timestamp,app,rps (see traces/).")],
-    strategy: Annotated[str, typer.Option("--strategy", "-s", help="karpenter, cluster-autoscaler, static or all.")] = "all",
-    json_out: JsonOption = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the spot interruption draws.")] = 7,
-    spot_interruptions: Annotated[Optional[float], typer.Option(
-        "--spot-interruptions-per-month", help="Fraction of spot nodes interrupted per month (default: Spot Advisor band per type).")] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Replay a request-rate trace through the HPA, the scheduler and each capacity strategy."""
-    platform, root = _load(config)
-    if env not in ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ENVS)}")
-    strategies = tuple(STRATEGIES) if strategy == "all" else (strategy,)
-    if strategy != "all" and strategy not in STRATEGIES:
-        raise _fail(f"--strategy '{strategy}' is not one of: {', '.join(STRATEGIES)}, all")
-    if spot_interruptions is not None and not 0 <= spot_interruptions <= 100:
-        raise _fail("--spot-interruptions-per-month must be between 0 and 100")
-    try:
-        apps = load_workloads(platform, env, root)
-        data = load_trace(trace, tuple(a.name for a in platform.apps))
-    except (ConfigError, TraceError) as exc:
-        raise _fail(str(exc)) from None
-    params = SimulationParameters(seed=seed, spot_interruptions_per_month=spot_interruptions)
-    results = [simulate(platform.env(env), apps, data, s, params) for s in strategies]
-    if json_out:
-        typer.echo(json.dumps({"env": env, "trace": str(trace), "results": [r.to_dict() for r in results]}, indent=2))
-        return
-    hours = results[0].hours if results else 0
-    table = Table(title=f"{env}: {trace.name} ({hours:g} h)", title_justify="left")
-    for col in ("strategy", "cost", "per month", "node-hours", "CPU allocation", "pending pod-s", "p95 step→capacity",
-                "steps", "peak pods", "launches", "spot interruptions"):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
-    for r in results:
-        p95 = "-" if r.p95_step_to_capacity_s is None else f"{r.p95_step_to_capacity_s:.0f} s"
-        table.add_row(r.strategy, _money(r.cost_usd), _money(r.monthly_cost_usd), f"{r.node_hours:,.1f}",
-                      f"{r.mean_cpu_allocation:.1%}", f"{r.pending_pod_seconds:,.0f}", p95, str(r.demand_steps),
-                      str(r.peak_pods), str(r.node_launches), str(r.spot_interruptions))
-    console.print(table)
-    for r in results:
-        for note in r.notes:
-            console.print(f"  - {r.strategy}: {note}", highlight=False)
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,

@@ -43,6 +43,16 @@ def _cause(app: AppState, blocked: dict[int, str], awake: bool) -> str:
     return HPA_REACTION
 
 
+def step_limit(app: AppState, blocked: dict[int, str], awake: bool) -> str | None:
+    """The limit behind an app's shortfall right now (HPA max when demand is above its range), or None."""
+    per_pod = servable_per_pod(app)
+    if app.rps <= app.ready * per_pod:
+        return None
+    if app.rps > app.w.max_replicas * per_pod:
+        return HPA_MAX
+    return _cause(app, blocked, awake)
+
+
 @dataclass
 class AppDemand:
     name: str

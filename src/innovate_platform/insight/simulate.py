@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..config import Environment
 from .cluster import AppState, Cluster
-from .demand import DemandLedger, servable_per_pod
+from .demand import DemandLedger, servable_per_pod, step_limit
 from .hpa import HpaDefaults, metric_replicas
 from .prices import PriceTable, load_prices
 from .provisioners import STRATEGIES, SimulationParameters
@@ -230,7 +230,7 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
                 outage_info["pods_placed_again_s"] = round(waited, 1)
         if now >= next_sample:
             next_sample += every
-            _sample(timeline, now, apps, cluster, provisioner.blocked)
+            _sample(timeline, now, apps, cluster, provisioner.blocked, wl_up)
         if progress is not None and now >= next_progress:
             next_progress += (end - start) / 20
             progress(min(1.0, (now - start) / (end - start)))
@@ -270,7 +270,7 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
     )
 
 
-def _sample(timeline: dict, now: float, apps: list[AppState], cluster: Cluster, blocked: dict[int, str]) -> None:
+def _sample(timeline: dict, now: float, apps: list[AppState], cluster: Cluster, blocked: dict[int, str], awake: bool) -> None:
     timeline["t"].append(now)
     for app in apps:
         timeline["demand"][app.index].append(app.rps)
@@ -287,7 +287,7 @@ def _sample(timeline: dict, now: float, apps: list[AppState], cluster: Cluster, 
     timeline["spot"].append(spot)
     timeline["system"].append(system)
     timeline["cost"].append(cluster.running_cost(now))
-    timeline["limit"].append([blocked.get(a.index) for a in apps])
+    timeline["limit"].append([step_limit(a, blocked, awake) for a in apps])
 
 
 def simulate_all(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace, strategies: tuple[str, ...],
