@@ -212,7 +212,7 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
             nodes_lost, pods_lost = cluster.zone_outage(outage.zone, now)
             provisioner.on_zone_outage(now)
             outage_info = {"zone": outage.zone, "at": outage.at, "nodes_lost": nodes_lost, "pods_lost": pods_lost,
-                           "demand_served_again_s": None, "pods_placed_again_s": None}
+                           "recovery_s": None, "last_shortfall_after_s": None, "_unserved_before": ledger.unserved}
         cluster.schedule(now)
         provisioner.step(now)
         pending_total = 0
@@ -224,10 +224,10 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
         short = ledger.record(now, tick, provisioner.blocked, wl_up)
         if outage_info is not None:
             waited = now - outage_info["at"]
-            if outage_info["demand_served_again_s"] is None and short <= 0:
-                outage_info["demand_served_again_s"] = round(waited, 1)
-            if outage_info["pods_placed_again_s"] is None and pending_total == 0:
-                outage_info["pods_placed_again_s"] = round(waited, 1)
+            if outage_info["recovery_s"] is None and pending_total == 0 and short <= 0:
+                outage_info["recovery_s"] = round(waited, 1)  # every pod placed again and demand served
+            if short > 0:
+                outage_info["last_shortfall_after_s"] = round(waited, 1)
         if now >= next_sample:
             next_sample += every
             _sample(timeline, now, apps, cluster, provisioner.blocked, wl_up)
@@ -246,6 +246,8 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
     if strategy == "karpenter" and not (env.karpenter and env.karpenter.node_pools):
         notes.append("no Karpenter pools in this environment: only its node groups at desired size")
     summary = ledger.summary()
+    if outage_info is not None:
+        outage_info["unserved_request_seconds_after"] = round(ledger.unserved - outage_info.pop("_unserved_before"), 1)
     if summary["limit"]:
         notes.append(f"{100 * (1 - summary['served_share']):.2f}% of requests unserved; mostly by: {summary['limit']}")
     return StrategyResult(

@@ -159,10 +159,11 @@ def _print(env: str, trace: Path, results: list[StrategyResult], order: dict[str
             console.print(f"  - {r.strategy}: unserved by limit: {parts}", highlight=False)
         if r.zone_outage:
             o = r.zone_outage
-            served = "not by the end" if o["demand_served_again_s"] is None else f"{o['demand_served_again_s']:.0f} s"
-            placed = "not by the end" if o["pods_placed_again_s"] is None else f"{o['pods_placed_again_s']:.0f} s"
-            console.print(f"  - {r.strategy}: {o['zone']} lost {o['nodes_lost']} nodes and {o['pods_lost']} pods; "
-                          f"demand served again after {served}; every pod placed again after {placed}", highlight=False)
+            back = "not by the end of the trace" if o["recovery_s"] is None else f"{o['recovery_s']:.0f} s"
+            last = "none" if o["last_shortfall_after_s"] is None else f"last at +{o['last_shortfall_after_s']:.0f} s"
+            console.print(f"  - {r.strategy}: {o['zone']} lost {o['nodes_lost']} nodes and {o['pods_lost']} pods; recovery "
+                          f"(every pod placed, demand served): {back}; unserved after the outage "
+                          f"{o['unserved_request_seconds_after']:,.0f} req-s ({last})", highlight=False)
         for note in r.notes:
             if not note.endswith(str(r.demand.get("limit"))):
                 console.print(f"  - {r.strategy}: {note}", highlight=False)
