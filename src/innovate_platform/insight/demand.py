@@ -70,7 +70,10 @@ class DemandLedger:
 
     def __init__(self, apps: list[AppState], start: float):
         self.apps = apps
-        self.per_app = [AppDemand(a.w.name) for a in apps]
+        self._per_pod = [servable_per_pod(a) for a in apps]
+        self._hpa_cap = [a.w.max_replicas * pp for a, pp in zip(apps, self._per_pod)]
+        self._demanded = [0.0] * len(apps)
+        self._unserved = [0.0] * len(apps)
         self.by_limit: dict[str, float] = defaultdict(float)
         self.slo_by_limit: dict[str, int] = defaultdict(int)
         self.slo_minutes = 0
@@ -79,27 +82,30 @@ class DemandLedger:
         self._m_short = [0.0] * len(apps)
         self._m_cause: dict[str, float] = defaultdict(float)
 
+    @property
+    def per_app(self) -> list[AppDemand]:
+        return [AppDemand(a.w.name, d, u) for a, d, u in zip(self.apps, self._demanded, self._unserved)]
+
     def record(self, now: float, dt: float, blocked: dict[int, str], awake: bool) -> float:
         """Book one tick ending at `now`; returns the total shortfall in RPS."""
-        minute = math.floor((now - dt) / 60)
+        minute = (now - dt) // 60
         if minute != self._minute:
             self._close_minute()
             self._minute = minute
         total = 0.0
-        for app, book in zip(self.apps, self.per_app):
+        for i, app in enumerate(self.apps):
             demand = app.rps
             if demand <= 0:
                 continue
-            per_pod = servable_per_pod(app)
-            short = max(0.0, demand - app.ready * per_pod)
-            book.demanded_request_seconds += demand * dt
-            self._m_demand[app.index] += demand * dt
+            self._demanded[i] += demand * dt
+            self._m_demand[i] += demand * dt
+            short = demand - app.ready * self._per_pod[i]
             if short <= 0:
                 continue
             total += short
-            book.unserved_request_seconds += short * dt
-            self._m_short[app.index] += short * dt
-            over_hpa = min(short, max(0.0, demand - app.w.max_replicas * per_pod))
+            self._unserved[i] += short * dt
+            self._m_short[i] += short * dt
+            over_hpa = min(short, max(0.0, demand - self._hpa_cap[i]))
             if over_hpa:
                 self.by_limit[HPA_MAX] += over_hpa * dt
                 self._m_cause[HPA_MAX] += over_hpa * dt
@@ -111,6 +117,9 @@ class DemandLedger:
         return total
 
     def _close_minute(self) -> None:
+        if not any(self._m_short):
+            self._m_demand = [0.0] * len(self.apps)
+            return
         breached = any(d > 0 and 1 - s / d < SLO_SERVED_SHARE for d, s in zip(self._m_demand, self._m_short))
         if breached:
             self.slo_minutes += 1
@@ -125,11 +134,11 @@ class DemandLedger:
     # -- results -------------------------------------------------------------------------
     @property
     def demanded(self) -> float:
-        return sum(a.demanded_request_seconds for a in self.per_app)
+        return sum(self._demanded)
 
     @property
     def unserved(self) -> float:
-        return sum(a.unserved_request_seconds for a in self.per_app)
+        return sum(self._unserved)
 
     @property
     def served_share(self) -> float:

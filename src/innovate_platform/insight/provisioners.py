@@ -136,12 +136,9 @@ class Provisioner:
                 self.launch(g, g.instance_types[0], g.capacity_types[0], now, delay)
 
     def start(self, now: float) -> None:
+        """Static capacity: every node group at max_size, always on, in its own capacity type."""
         for g in self.groups:
             self.group_target[g.name] = g.max_nodes
-        self.groups = [
-            CapacitySource(g.kind, g.name, g.role, g.instance_types, ("on-demand",), g.labels, g.taints,
-                           g.min_nodes, g.desired_nodes, g.max_nodes) for g in self.groups
-        ]  # the seed's static design: on-demand everywhere
         self.fill_groups(now, 0)
 
     def sleep_nodes(self, asleep: bool, now: float) -> None:
@@ -171,8 +168,9 @@ class Provisioner:
 
     def step(self, now: float) -> None:
         """Called every tick after scheduling. Static capacity never grows."""
-        self.blocked = {a.index: (ZONE_SPREAD if a.index in self.cluster.spread_blocked else NODE_GROUP_MAX)
-                        for a in self.cluster.apps if a.unplaced}
+        if self.blocked or any(a.pending for a in self.cluster.apps):
+            self.blocked = {a.index: (ZONE_SPREAD if a.index in self.cluster.spread_blocked else NODE_GROUP_MAX)
+                            for a in self.cluster.apps if a.unplaced}
 
     def warm_start(self, now: float) -> None:
         """Give the initial pods capacity instantly (the trace starts in a steady state)."""
