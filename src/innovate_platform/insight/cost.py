@@ -68,7 +68,7 @@ class EnvironmentCost:
 
     @property
     def saving(self) -> float:
-        """Static design minus this platform at desired size (positive = cheaper)."""
+        """The seed's design minus this platform at desired size (positive = cheaper)."""
         return round(self.static_total - self.total("desired"), 2)
 
     def to_dict(self) -> dict:
@@ -117,7 +117,7 @@ def _cheapest_per_vcpu(types: tuple[str, ...], capacity: str, prices: PriceTable
 
 
 def _common_items(env: Environment, facts: TemplateFacts, apps: tuple[AppWorkload, ...], prices: PriceTable) -> list[LineItem]:
-    """Everything that costs the same in this platform and in the static design."""
+    """Everything that costs the same in this platform and in the seed's design."""
     h = prices.hours_per_month
     p = prices.item
     items = []
@@ -167,7 +167,7 @@ def _common_items(env: Environment, facts: TemplateFacts, apps: tuple[AppWorkloa
 
 def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tuple[AppWorkload, ...] = (),
              prices: PriceTable | None = None, root: Path | None = None) -> EnvironmentCost:
-    """The monthly estimate of one environment and the seed's static design next to it."""
+    """The monthly estimate of one environment and the seed's design as it states it next to it."""
     prices = prices or load_prices()
     env = platform.env(env_name)
     h = prices.hours_per_month
