@@ -19,7 +19,6 @@ from .cost import SCENARIOS, estimate
 from .diagram import DEFAULT_OUT, render_all
 from .gitops_facts import system_addons_from_gitops
 from .simulate_cli import simulate_command
-from .templates import environment_facts
 from .workloads import load_workloads
 
 ENVS = ("dev", "staging", "prod")
