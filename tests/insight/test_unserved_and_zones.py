@@ -137,3 +137,16 @@ def test_the_zone_spread_the_simulator_reads_is_the_one_the_chart_renders(platfo
                     if c["topologyKey"] == "topology.kubernetes.io/zone")
         assert (zone["whenUnsatisfiable"], zone.get("minDomains"), zone["maxSkew"]) == \
             (w.zone_spread, w.zone_min_domains, w.zone_max_skew), w.name
+
+
+def test_doubling_the_launch_latency_leaves_more_demand_unserved(platform, workloads):
+    from innovate_platform.insight.simulate_cli import _scaled_latency
+
+    env, apps = burst_ready_prod(platform, workloads)
+    trace = scaled(load_trace(ROOT / "traces" / "prod-flash-crowd.csv", APPS), 3)
+    doubled = _scaled_latency(SimulationParameters(), 2)
+    assert (doubled.karpenter_launch_s, doubled.ca_launch_s) == (90, 240)
+    for strategy in ("karpenter", "cluster-autoscaler"):
+        base = simulate(env, apps, trace, strategy)
+        slow = simulate(env, apps, trace, strategy, doubled)
+        assert slow.demand["unserved_by_limit"]["launch latency"] > base.demand["unserved_by_limit"]["launch latency"], strategy
