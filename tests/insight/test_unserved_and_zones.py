@@ -72,8 +72,9 @@ def test_zone_spread_pods_cannot_get_nodes_from_a_pool_with_zone_min_values(plat
     """Karpenter 1.14 narrows the NodeClaim's zones to the spread's one and the API rejects it."""
     env = platform.env("prod")
     group = env.node_group("app").model_copy(update={"min_size": 1, "desired_size": 1, "max_size": 1})
-    env = env.model_copy(update={"node_groups": tuple(group if g.name == "app" else g for g in env.node_groups)})
-    assert all(p.min_zones == 2 for p in env.karpenter.node_pools)
+    zoned = tuple(p.model_copy(update={"min_zones": 2}) for p in env.karpenter.node_pools)  # minValues: 2
+    env = env.model_copy(update={"node_groups": tuple(group if g.name == "app" else g for g in env.node_groups),
+                                 "karpenter": env.karpenter.model_copy(update={"node_pools": zoned})})
     api, web = workloads["prod"]
     apps = (dataclasses.replace(api, max_replicas=60), dataclasses.replace(web, max_replicas=30))
     trace = load_trace(spike_trace(tmp_path, api_peak=2_500), APPS)
