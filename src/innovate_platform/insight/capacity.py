@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 
 from ..config import INSTANCE_CATALOG, Environment
 from .addons import AddonPods
+from .capacity_numbers import unmanaged_max
 from .fleet import CapacitySource, NodeRoom, admits, node_room, pods_per_node, sources
 from .workloads import AppWorkload
 
@@ -18,7 +19,7 @@ from .workloads import AppWorkload
 class Finding:
     env: str
     subject: str  # the app or add-on
-    check: str  # pod-fit | hpa-max | topology-spread | pdb-drain | system-addons
+    check: str  # pod-fit | hpa-max | topology-spread | pdb-drain | system-addons | unmanaged-max
     message: str
 
     def to_dict(self) -> dict:
@@ -59,7 +60,8 @@ def _source_room(s: CapacitySource) -> tuple[NodeRoom, int, str]:
     """The most a source can hold: (room of one node, node count, description)."""
     if s.kind == "group":
         t = s.instance_types[0]
-        return node_room(t), s.max_nodes, f"{s.label} {s.max_nodes} x {t}"
+        n = s.max_nodes if s.scaled else s.desired_nodes  # max_size only when an autoscaler can reach it
+        return node_room(t), n, f"{s.label} {n} x {t}"
     best = None
     for t in s.instance_types:
         spec = INSTANCE_CATALOG[t]
@@ -114,7 +116,7 @@ def check_spread(env: Environment, app: AppWorkload) -> list[Finding]:
         return []
     wanted = app.zone_min_domains or 1
     reachable, _ = _reachable(env, app)
-    zones = min(env.az_count, sum(env.az_count if s.kind == "pool" else min(s.max_nodes, env.az_count) for s in reachable))
+    zones = min(env.az_count, sum(env.az_count if s.kind == "pool" else min(s.max_nodes if s.scaled else s.desired_nodes, env.az_count) for s in reachable))
     if wanted > env.az_count:
         return [Finding(env.name, app.name, "topology-spread",
                         f"zone spread DoNotSchedule with minDomains {wanted}, but the environment has az_count {env.az_count}: "
@@ -189,4 +191,5 @@ def check_environment(env: Environment, apps: tuple[AppWorkload, ...], addons: t
         findings += check_pdb(env, app)
     findings += check_hpa_max(env, apps)
     findings += check_system_addons(env, addons)
+    findings += [Finding(env.name, f"node group {name}", "unmanaged-max", message) for name, message in unmanaged_max(env)]
     return findings

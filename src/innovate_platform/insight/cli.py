@@ -18,10 +18,7 @@ from .capacity import Finding, check_environment
 from .cost import SCENARIOS, estimate
 from .diagram import DEFAULT_OUT, render_all
 from .gitops_facts import system_addons_from_gitops
-from .provisioners import STRATEGIES, SimulationParameters
-from .simulate import simulate
-from .templates import environment_facts
-from .trace import TraceError, load_trace
+from .simulate_cli import simulate_command
 from .workloads import load_workloads
 
 ENVS = ("dev", "staging", "prod")
@@ -59,20 +56,43 @@ def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
-def cost_command(env: EnvOption = "all", json_out: JsonOption = False, config: ConfigOption = None) -> None:
-    """Monthly cost per environment (min / desired / max) and the saving against the seed's static design."""
-    from ..aws.synth import SynthError
+def cost_command(env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod, shared (the services account) or all.")] = "all",
+                 json_out: JsonOption = False, config: ConfigOption = None,
+                 plot: Annotated[Optional[Path], typer.Option("--plot", help="Write a PNG: each environment at min / desired / max against the seed's design.")] = None) -> None:
+    """Monthly cost per environment (min / desired / max) and the saving against the seed's design as the seed states it."""
+    from ..aws.synth import SynthError, synthesize
+    from .extra_costs import shared_account_items
+    from .prices import load_prices
+    from .templates import facts_from_templates
 
     platform, root = _load(config)
+    if plot is not None and plot.suffix.lower() != ".png":
+        raise _fail(f"--plot '{plot}' must end in .png")
+    names = _envs(env) if env != "shared" else ()
+    with_shared = env in ("all", "shared")
     results = []
+    shared = []
     try:
-        for name in _envs(env):
+        synthesis = synthesize(platform, names + (("shared",) if with_shared else ()))
+        for name in names:
             apps = load_workloads(platform, name, root)
-            results.append(estimate(platform, name, environment_facts(platform, name), apps, root=root))
+            results.append(estimate(platform, name, facts_from_templates(synthesis.templates(name)), apps, root=root))
+        if with_shared:
+            shared = shared_account_items(platform, facts_from_templates(synthesis.templates("shared")), load_prices())
     except (ConfigError, SynthError, KeyError) as exc:
         raise _fail(str(exc).strip("'\"")) from None
+    if plot is not None and results:
+        from .plot import cost_png
+
+        cost_png([{"env": r.env, "min": r.total("min"), "desired": r.total("desired"), "max": r.total("max"),
+                   "seed": r.static_total} for r in results], plot)
+    shared_total = round(sum(i.desired for i in shared), 2)
     if json_out:
-        typer.echo(json.dumps([r.to_dict() for r in results], indent=2))
+        out = [r.to_dict() for r in results]
+        if with_shared:
+            out.append({"env": "shared", "items": [i.__dict__ for i in shared], "totals": {s: shared_total for s in SCENARIOS},
+                        "notes": ["The shared services account (ECR, CI identity): the same on both sides of the seed comparison."]})
+        typer.echo(json.dumps(out, indent=2))
         return
     for r in results:
         table = Table(title=f"{r.env}: monthly estimate (USD, 730 h)", title_justify="left")
@@ -86,35 +106,84 @@ def cost_command(env: EnvOption = "all", json_out: JsonOption = False, config: C
         table.add_row("", "[bold]total[/bold]", "", *(f"[bold]{_money(r.total(s))}[/bold]" for s in SCENARIOS))
         console.print(table)
         d = r.to_dict()
-        console.print(f"Seed's static design (every node group on, on-demand, max size): {_money(r.static_total)}; "
-                      f"saving at desired size {_money(r.saving)} ({d['saving_percent']}%)", highlight=False)
+        seed = Table(title=f"{r.env}: the seed's design as the seed states it (USD, 730 h)", title_justify="left")
+        for col in ("category", "item", "assumption"):
+            seed.add_column(col, overflow="fold")
+        for col in SCENARIOS:
+            seed.add_column(col, justify="right")
+        for i in r.static_items:
+            seed.add_row(i.category, i.name, i.detail, *(_money(getattr(i, s)) for s in SCENARIOS))
+        seed.add_section()
+        seed.add_row("", "[bold]total[/bold]", "", *(f"[bold]{_money(round(sum(getattr(i, s) for i in r.static_items), 2))}[/bold]" for s in SCENARIOS))
+        console.print(seed)
+        verdict = "saving" if r.saving >= 0 else "extra cost"
+        console.print(f"Seed's design at its desired size: {_money(r.static_total)}; this platform at desired: "
+                      f"{_money(r.total('desired'))}; {verdict} {_money(abs(r.saving))} ({abs(d['saving_percent'])}%)", highlight=False)
         for note in r.notes:
             console.print(f"  - {note}", highlight=False)
+    if shared:
+        table = Table(title="shared services account: monthly estimate (USD, 730 h)", title_justify="left")
+        for col in ("category", "item", "detail", "monthly", "source"):
+            table.add_column(col, overflow="fold")
+        for i in shared:
+            table.add_row(i.category, i.name, i.detail, _money(i.desired), i.source)
+        table.add_section()
+        table.add_row("", "[bold]total[/bold]", "", f"[bold]{_money(shared_total)}[/bold]", "")
+        console.print(table)
+    if plot is not None and results:
+        console.print(f"wrote {plot}", highlight=False)
 
 
 def capacity_command(env: EnvOption = "all", json_out: JsonOption = False, config: ConfigOption = None) -> None:
-    """Cross-layer fit checks between the charts' values and the platform; exit 1 on any finding."""
+    """Per node group / NodePool: allocatable, requests at min and max replicas, headroom, the largest pod
+    that still fits; then cross-layer fit checks. Exit 1 on any finding."""
+    from .capacity_numbers import capacity_numbers
+
     platform, root = _load(config)
     findings: list[Finding] = []
+    numbers = []
     try:
         for name in _envs(env):
             e = platform.env(name)
-            findings += check_environment(e, load_workloads(platform, name, root), system_addons_from_gitops(e, root))
+            apps, addons = load_workloads(platform, name, root), system_addons_from_gitops(e, root)
+            numbers += capacity_numbers(e, apps, addons)
+            findings += check_environment(e, apps, addons)
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     if json_out:
-        typer.echo(json.dumps({"findings": [f.to_dict() for f in findings]}, indent=2))
-    elif findings:
-        table = Table(title="capacity findings", title_justify="left")
-        for col in ("env", "app / add-on", "check", "finding"):
-            table.add_column(col, overflow="fold")
-        for f in findings:
-            table.add_row(f.env, f.subject, f.check, f.message)
-        console.print(table)
+        typer.echo(json.dumps({"numbers": [n.to_dict() for n in numbers], "findings": [f.to_dict() for f in findings]}, indent=2))
     else:
-        console.print(f"[green]ok[/green] every pod, HPA maximum, spread, PDB and add-on fits ({', '.join(_envs(env))})")
+        _print_numbers(numbers)
+        if findings:
+            table = Table(title="capacity findings", title_justify="left")
+            for col in ("env", "app / add-on", "check", "finding"):
+                table.add_column(col, overflow="fold")
+            for f in findings:
+                table.add_row(f.env, f.subject, f.check, f.message)
+            console.print(table)
+        else:
+            console.print(f"[green]ok[/green] every pod, HPA maximum, spread, PDB and add-on fits ({', '.join(_envs(env))})")
     if findings:
         raise typer.Exit(1)
+
+
+def _res(d: dict) -> str:
+    return f"{d['cpu_m']:,}m / {d['memory_mib']:,}Mi"
+
+
+def _print_numbers(numbers: list) -> None:
+    table = Table(title="capacity per node group / NodePool (requests; at min and at max replicas)", title_justify="left")
+    for col in ("env", "capacity", "type", "nodes min/max", "allocatable per node", "requested @min", "requested @max",
+                "headroom @min", "headroom @max", "largest pod that fits @min", "@max"):
+        table.add_column(col, overflow="fold", justify="left" if col in ("env", "capacity", "type") else "right")
+    for n in numbers:
+        alloc = n.allocatable_per_node
+        unplaced = "" if not n.unplaced["max"] else f" ({n.unplaced['max']} pods fit nowhere)"
+        table.add_row(n.env, f"{n.kind} {n.source}", n.instance_type, f"{n.nodes['min']}/{n.nodes['max']}" + (f" (≤{n.nodes_reachable})" if n.kind == "NodePool" else ""),
+                      f"{alloc['cpu_m']:,}m / {alloc['memory_mib']:,}Mi / {alloc['pods']} pods",
+                      _res(n.requested["min"]), _res(n.requested["max"]) + unplaced, _res(n.headroom["min"]),
+                      _res(n.headroom["max"]), _res(n.largest_pod["min"]), _res(n.largest_pod["max"]))
+    console.print(table)
 
 
 def diagram_command(env: EnvOption = "all", out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_OUT,
@@ -133,51 +202,6 @@ def diagram_command(env: EnvOption = "all", out: Annotated[Path, typer.Option("-
         raise
     for p in paths:
         console.print(f"wrote {p}", highlight=False)
-
-
-def simulate_command(
-    env: Annotated[str, typer.Option("--env", "-e", help="dev, staging or prod.")],
-    trace: Annotated[Path, typer.Option("--trace", "-t", help="CSV timestamp,app,rps (see traces/).")],
-    strategy: Annotated[str, typer.Option("--strategy", "-s", help="karpenter, cluster-autoscaler, static or all.")] = "all",
-    json_out: JsonOption = False,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the spot interruption draws.")] = 7,
-    spot_interruptions: Annotated[Optional[float], typer.Option(
-        "--spot-interruptions-per-month", help="Fraction of spot nodes interrupted per month (default: Spot Advisor band per type).")] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Replay a request-rate trace through the HPA, the scheduler and each capacity strategy."""
-    platform, root = _load(config)
-    if env not in ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ENVS)}")
-    strategies = tuple(STRATEGIES) if strategy == "all" else (strategy,)
-    if strategy != "all" and strategy not in STRATEGIES:
-        raise _fail(f"--strategy '{strategy}' is not one of: {', '.join(STRATEGIES)}, all")
-    if spot_interruptions is not None and not 0 <= spot_interruptions <= 100:
-        raise _fail("--spot-interruptions-per-month must be between 0 and 100")
-    try:
-        apps = load_workloads(platform, env, root)
-        data = load_trace(trace, tuple(a.name for a in platform.apps))
-    except (ConfigError, TraceError) as exc:
-        raise _fail(str(exc)) from None
-    params = SimulationParameters(seed=seed, spot_interruptions_per_month=spot_interruptions)
-    results = [simulate(platform.env(env), apps, data, s, params) for s in strategies]
-    if json_out:
-        typer.echo(json.dumps({"env": env, "trace": str(trace), "results": [r.to_dict() for r in results]}, indent=2))
-        return
-    hours = results[0].hours if results else 0
-    table = Table(title=f"{env}: {trace.name} ({hours:g} h)", title_justify="left")
-    for col in ("strategy", "cost", "per month", "node-hours", "CPU allocation", "pending pod-s", "p95 step→capacity",
-                "steps", "peak pods", "launches", "spot interruptions"):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
-    for r in results:
-        p95 = "-" if r.p95_step_to_capacity_s is None else f"{r.p95_step_to_capacity_s:.0f} s"
-        table.add_row(r.strategy, _money(r.cost_usd), _money(r.monthly_cost_usd), f"{r.node_hours:,.1f}",
-                      f"{r.mean_cpu_allocation:.1%}", f"{r.pending_pod_seconds:,.0f}", p95, str(r.demand_steps),
-                      str(r.peak_pods), str(r.node_launches), str(r.spot_interruptions))
-    console.print(table)
-    for r in results:
-        for note in r.notes:
-            console.print(f"  - {r.strategy}: {note}", highlight=False)
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,

@@ -11,6 +11,7 @@ from .fleet import CapacitySource, admits, node_room
 from .hpa import HorizontalPodAutoscaler, HpaDefaults
 from .workloads import AppWorkload
 from .addons import DAEMONSET_CPU_M, DAEMONSET_MEMORY_MIB
+from .zones import hard_spread, spread_room
 
 
 class Node:
@@ -18,11 +19,16 @@ class Node:
 
     __slots__ = ("id", "source", "itype", "capacity", "price", "cpu", "mem", "free_cpu", "free_mem", "free_pods",
                  "counts", "created", "ready_at", "ready", "cordoned", "last_change", "unneeded_since",
-                 "notice_at", "admits", "nominated", "vcpu", "mem_gib", "is_app", "gone")
+                 "notice_at", "admits", "nominated", "vcpu", "mem_gib", "is_app", "gone", "zone", "selects")
 
     def __init__(self, nid: int, source: CapacitySource, itype: str, capacity: str, price: float, now: float,
-                 ready_at: float, apps: list[AppState]):
+                 ready_at: float, apps: list[AppState], zone: str = ""):
         room = node_room(itype)
+        self.zone = zone
+        # the node's labels match the app's nodeSelector: its zone is a spread domain for the app
+        # (nodeTaintsPolicy defaults to Ignore, so taints do not matter here)
+        self.selects = tuple(all(source.labels.get(k) == v for k, v in a.w.node_selector.items()
+                                 if k != "karpenter.sh/capacity-type") for a in apps)
         self.id = nid
         self.source = source
         self.itype = itype
@@ -55,7 +61,7 @@ class AppState:
     """An app's replicas: pending (unbound), starting (bound, not ready) and ready, as counts."""
 
     __slots__ = ("w", "index", "hpa", "replicas", "pending", "starting", "starting_n", "ready", "steps", "nominated",
-                 "rps", "pending_since")
+                 "rps", "pending_since", "zone_counts")
 
     def __init__(self, workload: AppWorkload, index: int, hpa: HpaDefaults):
         self.w = workload
@@ -70,6 +76,7 @@ class AppState:
         self.nominated = 0
         self.rps = 0.0
         self.pending_since: float | None = None
+        self.zone_counts: dict[str, int] = {}  # bound pods per zone
 
     @property
     def bound(self) -> int:
@@ -102,10 +109,13 @@ class Cluster:
         self.version = 0  # bumped whenever pods or nodes change (lets consolidation skip idle polls)
         self.peak_pods = 0
         self.events: list[tuple[float, int, str, Node]] = []  # (time, node id, kind, node) heap
+        self.down_zones: set[str] = set()  # zones lost to an outage: no node runs or launches there
+        self.spread_blocked: set[int] = set()  # apps with pending pods no zone may take (DoNotSchedule)
 
     # -- nodes ---------------------------------------------------------------------------
-    def launch(self, source: CapacitySource, itype: str, capacity: str, price: float, now: float, ready_at: float) -> Node:
-        node = Node(self._next_id, source, itype, capacity, price, now, ready_at, self.apps)
+    def launch(self, source: CapacitySource, itype: str, capacity: str, price: float, now: float, ready_at: float,
+               zone: str = "") -> Node:
+        node = Node(self._next_id, source, itype, capacity, price, now, ready_at, self.apps, zone)
         self._next_id += 1
         self.nodes.append(node)
         self.launches += 1
@@ -127,6 +137,8 @@ class Cluster:
         return out
 
     def mark_ready(self, node: Node, now: float) -> None:
+        if node.ready:  # a node launched ready (warm start) is marked once
+            return
         self.version += 1
         node.ready = True
         node.last_change = now
@@ -151,6 +163,21 @@ class Cluster:
         self.version += 1
         node.gone = True
         self._book(node, now)
+
+    def zone_outage(self, zone: str, now: float) -> tuple[int, int]:
+        """An availability zone fails: its nodes go at once, their pods become pending, and no
+        node launches there again. Returns (nodes lost, pods lost)."""
+        self.down_zones.add(zone)
+        lost = [n for n in self.nodes if n.zone == zone]
+        pods = sum(n.pods for n in lost)
+        for node in lost:
+            self.remove(node, now)
+        self.sched_dirty = True
+        return len(lost), pods
+
+    def running_cost(self, now: float) -> float:
+        """Cost booked so far plus the nodes still running, up to `now`."""
+        return self.cost + sum(max(0.0, now - n.created) * n.price / 3600 for n in self.nodes)
 
     def _book(self, node: Node, now: float) -> None:
         seconds = max(0.0, now - node.created)
@@ -192,6 +219,7 @@ class Cluster:
         w = app.w
         self.version += 1
         node.counts[app.index] += k
+        app.zone_counts[node.zone] = app.zone_counts.get(node.zone, 0) + k
         node.free_cpu -= k * w.cpu_request_m
         node.free_mem -= k * w.memory_request_mib
         node.free_pods -= k
@@ -210,6 +238,7 @@ class Cluster:
         w = app.w
         self.version += 1
         node.counts[app.index] -= k
+        app.zone_counts[node.zone] -= k
         node.free_cpu += k * w.cpu_request_m
         node.free_mem += k * w.memory_request_mib
         node.free_pods += k
@@ -279,12 +308,16 @@ class Cluster:
         if not self.sched_dirty:
             return
         self.sched_dirty = False
+        self.spread_blocked.clear()
         for app in self.apps:
             if app.pending == 0:
                 continue
             i, cpu, mem = app.index, app.w.cpu_request_m, app.w.memory_request_mib
             candidates = [n for n in self.nodes if n.ready and not n.cordoned and n.admits[i]
                           and n.free_cpu >= cpu and n.free_mem >= mem and n.free_pods > 0]
+            if hard_spread(app.w):
+                self._schedule_spread(app, candidates, now)
+                continue
             while app.pending and candidates:
                 if self.most_allocated:
                     node = min(candidates, key=lambda n: n.free_cpu / n.cpu)
@@ -303,6 +336,28 @@ class Cluster:
                     candidates.remove(node)
         self.peak_pods = max(self.peak_pods, sum(a.bound for a in self.apps))
 
+    def domains(self, app: AppState) -> set[str]:
+        """The app's zone spread domains: zones of ready nodes matching its nodeSelector."""
+        i = app.index
+        return {n.zone for n in self.nodes if n.ready and not n.cordoned and n.selects[i]}
+
+    def _schedule_spread(self, app: AppState, candidates: list[Node], now: float) -> None:
+        """Bind under a DoNotSchedule zone spread: only to zones within maxSkew of the global minimum."""
+        cpu, mem = app.w.cpu_request_m, app.w.memory_request_mib
+        domains = self.domains(app)
+        while app.pending and candidates:
+            room = {z: spread_room(app.w, app.zone_counts, domains, z) for z in {n.zone for n in candidates}}
+            allowed = [n for n in candidates if room[n.zone] > 0]
+            if not allowed:
+                self.spread_blocked.add(app.index)
+                return
+            node = max(allowed, key=lambda n: (n.free_cpu / n.cpu, -n.id))
+            k = min(room[node.zone], app.pending, node.free_cpu // cpu if cpu else app.pending,
+                    node.free_mem // mem if mem else app.pending, node.free_pods)
+            self.bind(app, node, max(1, k), now)
+            if node.free_cpu < cpu or node.free_mem < mem or node.free_pods <= 0:
+                candidates.remove(node)
+
     def fits_elsewhere(self, node: Node, exclude: set[int] | None = None) -> bool:
         """Could every pod on `node` be bound to the other ready nodes right now?"""
         free: dict[int, list[int]] = {}
@@ -311,10 +366,13 @@ class Cluster:
             if not k:
                 continue
             i, cpu, mem = app.index, app.w.cpu_request_m, app.w.memory_request_mib
+            spread = hard_spread(app.w)
             for other in self.nodes:
                 if k <= 0:
                     break
                 if other is node or not other.ready or other.cordoned or not other.admits[i]:
+                    continue
+                if spread and other.zone != node.zone:  # keeps the zone counts: the spread still holds
                     continue
                 if exclude and other.id in exclude:
                     continue

@@ -1,4 +1,4 @@
-"""Monthly cost estimate per environment, and the saving against the seed's static design.
+"""Monthly cost estimate per environment, and the saving against the seed's design as it states it.
 
 Three columns: node groups at min, desired and max size (Karpenter pools at zero, at the
 modelled usage, and at their limits). Everything that is not in platform.yaml or the templates
@@ -68,7 +68,7 @@ class EnvironmentCost:
 
     @property
     def saving(self) -> float:
-        """Static design minus this platform at desired size (positive = cheaper)."""
+        """The seed's design minus this platform at desired size (positive = cheaper)."""
         return round(self.static_total - self.total("desired"), 2)
 
     def to_dict(self) -> dict:
@@ -76,8 +76,8 @@ class EnvironmentCost:
             "env": self.env,
             "items": [asdict(i) for i in self.items],
             "totals": {s: self.total(s) for s in SCENARIOS},
-            "static_design": {"items": [asdict(i) for i in self.static_items], "total": self.static_total},
-            "saving_vs_static": self.saving,
+            "seed_design": {"items": [asdict(i) for i in self.static_items], "total": self.static_total},
+            "saving_vs_seed": self.saving,
             "saving_percent": round(100 * self.saving / self.static_total, 1) if self.static_total else 0.0,
             "notes": list(self.notes),
         }
@@ -117,7 +117,7 @@ def _cheapest_per_vcpu(types: tuple[str, ...], capacity: str, prices: PriceTable
 
 
 def _common_items(env: Environment, facts: TemplateFacts, apps: tuple[AppWorkload, ...], prices: PriceTable) -> list[LineItem]:
-    """Everything that costs the same in this platform and in the static design."""
+    """Everything that costs the same in this platform and in the seed's design."""
     h = prices.hours_per_month
     p = prices.item
     items = []
@@ -167,16 +167,20 @@ def _common_items(env: Environment, facts: TemplateFacts, apps: tuple[AppWorkloa
 
 def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tuple[AppWorkload, ...] = (),
              prices: PriceTable | None = None, root: Path | None = None) -> EnvironmentCost:
-    """The monthly estimate of one environment and the seed's static design next to it."""
+    """The monthly estimate of one environment and the seed's design as it states it next to it."""
     prices = prices or load_prices()
     env = platform.env(env_name)
     h = prices.hours_per_month
     awake = awake_hours_per_month(env, prices)
     always_on = env.sleep is None
     ebs = prices.item("ebs_gp3_gb_month")
+    from .extra_costs import environment_items  # these modules build on LineItem
+    from .seed_baseline import seed_items
+
     common = _common_items(env, facts, apps, prices)
+    common.extend(environment_items(env, facts, prices))
     items: list[LineItem] = []
-    static: list[LineItem] = []
+    static: list[LineItem] = seed_items(env, prices, awake)
     for g in env.node_groups:
         itype = g.instance_types[0]
         sizes = {"min": g.min_size, "desired": g.desired_size, "max": g.max_size}
@@ -188,11 +192,6 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
         vol = {s: n * g.disk_size_gib * ebs.value * awake / h for s, n in sizes.items()}
         items.append(LineItem("storage", f"EBS root volumes ({g.name})", f"{g.disk_size_gib} GiB gp3 per node",
                               vol["min"], vol["desired"], vol["max"], ebs.cite()))
-        od = prices.instance(itype).on_demand
-        static.append(LineItem.flat("compute", f"node group {g.name}", f"{g.max_size} x {itype} on-demand 24/7",
-                                    g.max_size * od.value * h, od.cite()))
-        static.append(LineItem.flat("storage", f"EBS root volumes ({g.name})", f"{g.max_size} x {g.disk_size_gib} GiB gp3",
-                                    g.max_size * g.disk_size_gib * ebs.value, ebs.cite()))
     if env.karpenter:
         pool_hours = awake_hours_per_month(env, prices, "workloads") if env.sleep else h
         root_gib = karpenter_root_volume_gib(env, root)
@@ -218,7 +217,9 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
     if not always_on:
         notes.append(f"Node groups run {awake:.0f} h/month (sleep timeline {env.sleep.timeline()}, weekdays only); "  # type: ignore[union-attr]
                      "reserved instances are not used for sleeping groups.")
-    notes.append("Static design: the seed's every node group always on, on-demand, at max size; shared items identical.")
+    notes.append("Seed's design as the seed states it (insight/seed_baseline.py): its app node group with Reserved, "
+                 "Spot and Cluster Autoscaler where it says so, at its node counts; everything it does not size is "
+                 "priced as this platform's (shared items identical).")
     return EnvironmentCost(env_name, tuple(_rounded(i) for i in items), tuple(_rounded(i) for i in static), tuple(notes))
 
 

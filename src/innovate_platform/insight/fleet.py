@@ -29,6 +29,7 @@ class CapacitySource:
     max_nodes: int = 0
     limit_cpu: int = 0
     limit_memory_gib: int = 0
+    scaled: bool = False  # a node group Cluster Autoscaler manages (it can reach max_nodes)
 
     @property
     def label(self) -> str:
@@ -44,7 +45,7 @@ def sources(env: Environment) -> tuple[CapacitySource, ...]:
             "group", g.name, g.role, g.instance_types, (cap,),
             {"role": g.role, "eks.amazonaws.com/capacityType": g.capacity_type},
             (SYSTEM_TAINT,) if g.role == "system" else (),
-            g.min_size, g.desired_size, g.max_size,
+            g.min_size, g.desired_size, g.max_size, scaled=g.cluster_autoscaler,
         ))
     for p in env.karpenter.node_pools if env.karpenter else ():
         caps = tuple(c for c in ("spot", "on-demand") if c in p.capacity_types)

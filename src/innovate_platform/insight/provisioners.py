@@ -11,6 +11,15 @@ from .cluster import AppState, Cluster, Node
 from .fleet import CapacitySource, admits, node_room, sources
 from .prices import PriceTable
 from .windows import CronWindow, parse_duration
+from .zone_placement import ZonePlacement
+from .zones import pool_rejects, zone_names
+
+# Why pods that need capacity do not get it (the demand ledger names the limit behind unserved demand)
+NODE_GROUP_MAX = "node group max"
+NODEPOOL_LIMIT = "NodePool limit"
+ZONE_MIN_VALUES = "NodePool zone minValues (karpenter#2999)"
+ZONE_SPREAD = "zone spread"
+NO_CAPACITY = "no capacity admits the pods"
 
 
 @dataclass(frozen=True)
@@ -34,9 +43,10 @@ class SimulationParameters:
     ca_scale_down_eval_s: int = 60  # model simplification: unneeded-ness re-evaluated every 60 s, not every scan
     node_group_launch_s: int = 120  # managed node group scale-up (dev wake), as ca_launch_s
     seed: int = 7  # spot interruption draws
+    region: str = "us-east-1"  # names the zones (platform.yaml region)
 
 
-class Provisioner:
+class Provisioner(ZonePlacement):
     """Base: fixed capacity. Strategies override `step` and `start`."""
 
     name = "static"
@@ -50,13 +60,19 @@ class Provisioner:
         self.groups = [s for s in sources(env) if s.kind == "group"]
         self.group_target: dict[str, int] = {}
         self.nodes_asleep = False
+        self.zones = zone_names(params.region, env.az_count)
+        self.blocked: dict[int, str] = {}  # app index -> why its unplaced pods get no capacity
 
     # capacity helpers ----------------------------------------------------------------
     def price(self, itype: str, capacity: str) -> float:
         return self.prices.instance(itype).hourly(capacity)
 
-    def launch(self, source: CapacitySource, itype: str, capacity: str, now: float, delay: float) -> Node:
-        node = self.cluster.launch(source, itype, capacity, self.price(itype, capacity), now, now + delay)
+    def launch(self, source: CapacitySource, itype: str, capacity: str, now: float, delay: float,
+               packed: list[int] | None = None) -> Node | None:
+        zone = self.pick_zone(source, packed)
+        if zone is None:
+            return None
+        node = self.cluster.launch(source, itype, capacity, self.price(itype, capacity), now, now + delay, zone)
         if capacity == "spot":
             rate = self.params.spot_interruptions_per_month
             if rate is None:
@@ -80,12 +96,9 @@ class Provisioner:
                 self.launch(g, g.instance_types[0], g.capacity_types[0], now, delay)
 
     def start(self, now: float) -> None:
+        """Static capacity: every node group at max_size, always on, in its own capacity type."""
         for g in self.groups:
             self.group_target[g.name] = g.max_nodes
-        self.groups = [
-            CapacitySource(g.kind, g.name, g.role, g.instance_types, ("on-demand",), g.labels, g.taints,
-                           g.min_nodes, g.desired_nodes, g.max_nodes) for g in self.groups
-        ]  # the seed's static design: on-demand everywhere
         self.fill_groups(now, 0)
 
     def sleep_nodes(self, asleep: bool, now: float) -> None:
@@ -108,8 +121,16 @@ class Provisioner:
         if node.source.kind == "group" and not self.nodes_asleep:
             self.launch(node.source, node.itype, node.capacity, now, self.params.ca_launch_s)
 
+    def on_zone_outage(self, now: float) -> None:
+        """The node groups' ASGs replace the lost nodes in the zones that are up."""
+        if not self.nodes_asleep:
+            self.fill_groups(now, self.params.node_group_launch_s)
+
     def step(self, now: float) -> None:
-        """Called every tick after scheduling."""
+        """Called every tick after scheduling. Static capacity never grows."""
+        if self.blocked or any(a.pending for a in self.cluster.apps):
+            self.blocked = {a.index: (ZONE_SPREAD if a.index in self.cluster.spread_blocked else NODE_GROUP_MAX)
+                            for a in self.cluster.apps if a.unplaced}
 
     def warm_start(self, now: float) -> None:
         """Give the initial pods capacity instantly (the trace starts in a steady state)."""
@@ -145,8 +166,14 @@ class ClusterAutoscaler(Provisioner):
     def _scale_up(self, now: float, delay: float) -> None:
         apps = self.cluster.apps
         remaining = [a.unplaced for a in apps]
+        self.blocked = {}
         if not any(remaining):
             return
+        for a in apps:
+            if remaining[a.index] and self.spread_room(a) <= 0:
+                remaining[a.index] = 0
+                self.blocked[a.index] = ZONE_SPREAD
+        share = self.zone_share(remaining)
         for g in self.scalable:
             size = len(self.group_nodes(g.name))
             room = g.max_nodes - size
@@ -158,10 +185,12 @@ class ClusterAutoscaler(Provisioner):
                 continue
             itype = g.instance_types[0]
             while room > 0 and any(remaining[a.index] for a in allowed):
-                packed = _pack(node_room(itype), allowed, remaining)
+                packed = _pack(node_room(itype), allowed, self.spread_cap(remaining, share))
                 if not any(packed):
                     break
-                node = self.launch(g, itype, g.capacity_types[0], now, delay)
+                node = self.launch(g, itype, g.capacity_types[0], now, delay, packed)
+                if node is None:
+                    break
                 for a in allowed:
                     node.nominated[a.index] = packed[a.index]
                     a.nominated += packed[a.index]
@@ -171,6 +200,9 @@ class ClusterAutoscaler(Provisioner):
                 self.last_scale_up = now
                 if delay <= 0:
                     self.cluster.mark_ready(node, now)
+        for a in apps:
+            if remaining[a.index]:
+                self.blocked[a.index] = NODE_GROUP_MAX
 
     def step(self, now: float) -> None:
         if now < self.next_scan:
@@ -254,20 +286,33 @@ class Karpenter(Provisioner):
         per packed CPU request (spot first where the pool allows it), within the pool's limits."""
         apps = self.cluster.apps
         remaining = [a.unplaced for a in apps]
+        self.blocked = {}
+        why: dict[int, set[str]] = {a.index: set() for a in apps}
+        for a in apps:
+            if remaining[a.index] and self.spread_room(a) <= 0:
+                remaining[a.index] = 0
+                self.blocked[a.index] = ZONE_SPREAD
+        share = self.zone_share(remaining)
         for pool, src in self.pools:
             nodes = self.pool_nodes(pool.name)
             used_cpu = sum(n.vcpu for n in nodes)
             used_mem = sum(n.mem_gib for n in nodes)
             for capacity in src.capacity_types:
-                allowed = [a for a in apps if remaining[a.index] and admits(src, a.w) is None
-                           and not (a.w.on_demand_only and capacity == "spot")]
+                allowed = []
+                for a in apps:
+                    if not remaining[a.index] or admits(src, a.w) is not None or (a.w.on_demand_only and capacity == "spot"):
+                        continue
+                    if pool_rejects(pool, a.w):
+                        why[a.index].add(ZONE_MIN_VALUES)
+                        continue
+                    allowed.append(a)
                 while allowed and any(remaining[a.index] for a in allowed):
                     best = None
                     for itype in pool.instance_types:
                         vcpu, mem = _vcpu(itype), _mem(itype)
                         if used_cpu + vcpu > pool.limit_cpu or used_mem + mem > pool.limit_memory_gib:
                             continue
-                        packed = _pack(node_room(itype), allowed, remaining)
+                        packed = _pack(node_room(itype), allowed, self.spread_cap(remaining, share))
                         packed_cpu = sum(packed[a.index] * a.w.cpu_request_m for a in allowed)
                         if not packed_cpu and not any(packed):
                             continue
@@ -276,9 +321,14 @@ class Karpenter(Provisioner):
                         if best is None or score < best[0]:
                             best = (score, itype, packed)
                     if best is None:
+                        for a in allowed:
+                            if remaining[a.index]:
+                                why[a.index].add(NODEPOOL_LIMIT)
                         break
                     _, itype, packed = best
-                    node = self.launch(src, itype, capacity, now, delay)
+                    node = self.launch(src, itype, capacity, now, delay, packed)
+                    if node is None:
+                        break
                     used_cpu += _vcpu(itype)
                     used_mem += _mem(itype)
                     for a in allowed:
@@ -287,6 +337,11 @@ class Karpenter(Provisioner):
                         remaining[a.index] -= packed[a.index]
                     if delay <= 0:
                         self.cluster.mark_ready(node, now)
+        for a in apps:
+            if remaining[a.index]:
+                reasons = why[a.index]
+                self.blocked[a.index] = next((r for r in (NODEPOOL_LIMIT, ZONE_MIN_VALUES) if r in reasons),
+                                             NODE_GROUP_MAX if not self.pools else NO_CAPACITY)
 
     def step(self, now: float) -> None:
         if any(a.unplaced for a in self.cluster.apps):

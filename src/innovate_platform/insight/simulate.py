@@ -8,10 +8,12 @@ per node, not objects, so a week of 15-second samples with 1,000 pods runs in se
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from ..config import Environment
 from .cluster import AppState, Cluster
+from .demand import DemandLedger, servable_per_pod, step_limit
 from .hpa import HpaDefaults, metric_replicas
 from .prices import PriceTable, load_prices
 from .provisioners import STRATEGIES, SimulationParameters
@@ -37,9 +39,36 @@ class StrategyResult:
     node_launches: int
     spot_interruptions: int
     notes: tuple[str, ...] = field(default=())
+    demand: dict = field(default_factory=dict, compare=False)  # DemandLedger.summary()
+    zone_outage: dict | None = None
+    timeline: dict = field(default_factory=dict, compare=False, repr=False)  # for --plot and --steps
+
+    @property
+    def request_seconds_unserved(self) -> float:
+        return self.demand.get("request_seconds_unserved", 0.0)
+
+    @property
+    def served_share(self) -> float:
+        return self.demand.get("served_share", 1.0)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("timeline")
+        return out
+
+
+@dataclass(frozen=True)
+class ZoneOutage:
+    """What-if: `zone` fails at `at` (epoch seconds) and stays down to the end of the trace."""
+
+    zone: str
+    at: float
+
+
+def rank(results: list[StrategyResult]) -> list[StrategyResult]:
+    """Best first: a strategy that leaves demand unserved never ranks above one that serves it
+    (whole request-seconds unserved first, then cost)."""
+    return sorted(results, key=lambda r: (round(r.request_seconds_unserved), r.cost_usd))
 
 
 def _p95(values: list[float]) -> float | None:
@@ -90,10 +119,17 @@ class _Intervals:
         return self.i < len(iv) and iv[self.i][0] <= t
 
 
+def _timeline_step(span: float, tick: int) -> int:
+    """Record at most ~2,000 points per run (for plots and --steps)."""
+    return max(tick, math.ceil(span / 2000 / tick) * tick)
+
+
 def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace, strategy: str,
              params: SimulationParameters = SimulationParameters(), prices: PriceTable | None = None,
-             hpa: HpaDefaults = HpaDefaults()) -> StrategyResult:
-    """Run one strategy over the trace."""
+             hpa: HpaDefaults = HpaDefaults(), outage: ZoneOutage | None = None,
+             progress: Callable[[float], None] | None = None) -> StrategyResult:
+    """Run one strategy over the trace (optionally with a zone outage); `progress` gets the
+    share of the trace done, about every 5%."""
     prices = prices or load_prices()
     apps = [AppState(w, i, hpa) for i, w in enumerate(workloads)]
     series = [trace.series.get(a.w.name, ()) for a in apps]
@@ -133,6 +169,13 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
     next_hpa = now + hpa.sync_s
     pending_ps = used_int = cap_int = 0.0
     pending_total = sum(a.pending for a in apps)
+    ledger = DemandLedger(apps, start)
+    every = _timeline_step(end - start, tick)
+    next_sample = start
+    timeline: dict = {"t": [], "apps": [a.w.name for a in apps], "demand": [[] for _ in apps],
+                      "servable": [[] for _ in apps], "on_demand": [], "spot": [], "system": [], "cost": [], "limit": []}
+    outage_info: dict | None = None
+    next_progress = start + (end - start) / 20
 
     while now < end:
         now += tick
@@ -165,6 +208,11 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
                     desired = app.hpa.decide(now, app.replicas, _proposal(app))
                     if desired != app.replicas:
                         cluster.set_replicas(app, desired, now)
+        if outage is not None and outage_info is None and now >= outage.at:
+            nodes_lost, pods_lost = cluster.zone_outage(outage.zone, now)
+            provisioner.on_zone_outage(now)
+            outage_info = {"zone": outage.zone, "at": outage.at, "nodes_lost": nodes_lost, "pods_lost": pods_lost,
+                           "recovery_s": None, "last_shortfall_after_s": None, "_unserved_before": ledger.unserved}
         cluster.schedule(now)
         provisioner.step(now)
         pending_total = 0
@@ -173,7 +221,21 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
         pending_ps += pending_total * tick
         used_int += cluster.used_cpu * tick
         cap_int += cluster.cap_cpu * tick
+        short = ledger.record(now, tick, provisioner.blocked, wl_up)
+        if outage_info is not None:
+            waited = now - outage_info["at"]
+            if outage_info["recovery_s"] is None and pending_total == 0 and short <= 0:
+                outage_info["recovery_s"] = round(waited, 1)  # every pod placed again and demand served
+            if short > 0:
+                outage_info["last_shortfall_after_s"] = round(waited, 1)
+        if now >= next_sample:
+            next_sample += every
+            _sample(timeline, now, apps, cluster, provisioner.blocked, wl_up)
+        if progress is not None and now >= next_progress:
+            next_progress += (end - start) / 20
+            progress(min(1.0, (now - start) / (end - start)))
 
+    ledger.close()
     cluster.close(end)
     for app in apps:  # steps still waiting at the end count with their waiting time so far
         for created, count, is_step in app.steps:
@@ -183,6 +245,11 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
     notes = []
     if strategy == "karpenter" and not (env.karpenter and env.karpenter.node_pools):
         notes.append("no Karpenter pools in this environment: only its node groups at desired size")
+    summary = ledger.summary()
+    if outage_info is not None:
+        outage_info["unserved_request_seconds_after"] = round(ledger.unserved - outage_info.pop("_unserved_before"), 1)
+    if summary["limit"]:
+        notes.append(f"{100 * (1 - summary['served_share']):.2f}% of requests unserved; mostly by: {summary['limit']}")
     return StrategyResult(
         strategy=strategy,
         hours=round(hours, 2),
@@ -199,9 +266,32 @@ def simulate(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace,
         node_launches=cluster.launches,
         spot_interruptions=cluster.interruptions,
         notes=tuple(notes),
+        demand=summary,
+        zone_outage=outage_info,
+        timeline=timeline,
     )
 
 
+def _sample(timeline: dict, now: float, apps: list[AppState], cluster: Cluster, blocked: dict[int, str], awake: bool) -> None:
+    timeline["t"].append(now)
+    for app in apps:
+        timeline["demand"][app.index].append(app.rps)
+        timeline["servable"][app.index].append(app.ready * servable_per_pod(app))
+    od = spot = system = 0
+    for n in cluster.nodes:
+        if not n.is_app:
+            system += 1
+        elif n.capacity == "spot":
+            spot += 1
+        else:
+            od += 1
+    timeline["on_demand"].append(od)
+    timeline["spot"].append(spot)
+    timeline["system"].append(system)
+    timeline["cost"].append(cluster.running_cost(now))
+    timeline["limit"].append([step_limit(a, blocked, awake) for a in apps])
+
+
 def simulate_all(env: Environment, workloads: tuple[AppWorkload, ...], trace: Trace, strategies: tuple[str, ...],
-                 params: SimulationParameters = SimulationParameters()) -> list[StrategyResult]:
-    return [simulate(env, workloads, trace, s, params) for s in strategies]
+                 params: SimulationParameters = SimulationParameters(), outage: ZoneOutage | None = None) -> list[StrategyResult]:
+    return [simulate(env, workloads, trace, s, params, outage=outage) for s in strategies]

@@ -6,7 +6,8 @@ The CDK layer provides `innovate_platform.aws.synth.synth_templates(platform, en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from ..config import Platform
 
@@ -23,14 +24,18 @@ class TemplateFacts:
     log_types: int
     rds_storage_type: str
     source: str
+    # every resource type -> how many (KMS keys, secrets, flow logs, repositories...); see extra_costs.py
+    resource_counts: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 def facts_from_templates(templates: dict[str, dict]) -> TemplateFacts:
     """Count resources across an environment's stacks."""
     support, nat, eip, lbs, endpoints, logs, storage = "EXTENDED", 0, 0, 0, 0, 0, "gp2"
+    counts: Counter[str] = Counter()
     for template in templates.values():
         for resource in (template.get("Resources") or {}).values():
             kind, props = resource.get("Type"), resource.get("Properties") or {}
+            counts[str(kind)] += 1
             if kind == "AWS::EKS::Cluster":
                 # CloudFormation's default upgrade policy is EXTENDED (aws-facts.md).
                 support = str((props.get("UpgradePolicy") or {}).get("SupportType", "EXTENDED"))
@@ -48,7 +53,7 @@ def facts_from_templates(templates: dict[str, dict]) -> TemplateFacts:
                 storage = str(props.get("StorageType", "gp2")).lower()
             elif kind == "Custom::AWSCDK-EKS-Cluster":  # older aws_eks custom resource shape
                 support = str(((props.get("Config") or {}).get("upgradePolicy") or {}).get("supportType", support))
-    return TemplateFacts(support, nat, eip, lbs, endpoints, logs, storage, "synthesized CloudFormation templates")
+    return TemplateFacts(support, nat, eip, lbs, endpoints, logs, storage, "synthesized CloudFormation templates", dict(counts))
 
 
 def environment_facts(platform: Platform, env_name: str) -> TemplateFacts:
