@@ -9,7 +9,8 @@ It denies when a validation is false or cannot be evaluated (failurePolicy Fail)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from .manifests import _cel_program
@@ -33,6 +34,14 @@ class BoundPolicy:
     name: str
     spec: dict
     selectors: tuple[dict, ...]
+    text: str = field(default="", compare=False)  # the spec as JSON: the evaluation cache's key
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", json.dumps(self.spec, sort_keys=True))
+
+    @property
+    def reads_namespace(self) -> bool:
+        return any(k in self.text for k in ("namespaceObject", "metadata.namespace", "request.namespace"))
 
 
 def bound_policies(objects: list[dict]) -> list[BoundPolicy]:
@@ -111,8 +120,24 @@ def _evaluate(expression: str, activation: dict) -> Any:
         return exc
 
 
-def denials(policy: BoundPolicy, obj: dict, namespace_obj: dict, operation: str = "CREATE") -> list[str]:
-    """Messages of the validations that deny the object (empty: admitted by this policy)."""
+# (policy, object, namespace or None, operation, stop) -> denials: the same pod spec in three
+# namespaces and three environments is evaluated once (cel-python interprets, ~10 ms a rule).
+_CACHE: dict[tuple[str, str, str | None, str, str | None], list[str]] = {}
+
+
+def denials(policy: BoundPolicy, obj: dict, namespace_obj: dict, operation: str = "CREATE", stop: str | None = None) -> list[str]:
+    """Messages of the validations that deny the object (empty: admitted by this policy); with
+    `stop`, evaluation ends at the first denial whose message contains it."""
+    scoped = policy.reads_namespace
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if scoped or k != "namespace"}
+    key = (policy.text, json.dumps({**obj, "metadata": meta}, sort_keys=True),
+           json.dumps(namespace_obj, sort_keys=True) if scoped else None, operation, stop)
+    if key not in _CACHE:
+        _CACHE[key] = _denials(policy, obj, namespace_obj, operation, stop)
+    return _CACHE[key]
+
+
+def _denials(policy: BoundPolicy, obj: dict, namespace_obj: dict, operation: str, stop: str | None) -> list[str]:
     import celpy
 
     activation: dict[str, Any] = {
@@ -134,6 +159,8 @@ def denials(policy: BoundPolicy, obj: dict, namespace_obj: dict, operation: str 
             out.append(f"{rule.get('message', rule['expression'])} (could not be evaluated: {result})")
         elif not bool(result):
             out.append(str(rule.get("message") or rule["expression"]))
+        if stop and out and stop in out[-1]:
+            break
     return out
 
 
@@ -143,7 +170,8 @@ def _variables_map(values: dict[str, Any]) -> Any:
     return celtypes.MapType({celtypes.StringType(k): v for k, v in values.items() if not isinstance(v, Exception)})
 
 
-def admission_denials(policies: list[BoundPolicy], obj: dict, namespace_obj: dict, operation: str = "CREATE") -> list[str]:
-    """`policy: message` for every denial of the object by any applicable policy."""
+def admission_denials(policies: list[BoundPolicy], obj: dict, namespace_obj: dict, operation: str = "CREATE",
+                      stop: str | None = None) -> list[str]:
+    """`policy: message` for every denial of the object by any applicable policy (see `denials` for `stop`)."""
     return [f"{p.name}: {m}" for p in policies if applies(p, obj, namespace_obj, operation)
-            for m in denials(p, obj, namespace_obj, operation)]
+            for m in denials(p, obj, namespace_obj, operation, stop)]
