@@ -111,8 +111,8 @@ def team_quotas(env: Environment) -> dict[str, tuple[int, int]]:
     cpu, memory = app_capacity_allocatable(env)
     explicit = {t.name: (round(t.quota.cpu * 1000), round(t.quota.memory_gib * 1024)) for t in env.teams if t.quota}
     rest = [t.name for t in env.teams if not t.quota]
-    left_cpu = cpu - sum(c for c, _ in explicit.values())
-    left_memory = memory - sum(m for _, m in explicit.values())
+    left_cpu = max(0, cpu - sum(c for c, _ in explicit.values()))
+    left_memory = max(0, memory - sum(m for _, m in explicit.values()))
     shares = {name: (left_cpu // len(rest), left_memory // len(rest)) for name in rest} if rest else {}
     return explicit | shares
 
