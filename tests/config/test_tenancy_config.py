@@ -118,3 +118,17 @@ def test_every_namespace_the_platform_renders_outside_tenants_is_reserved():
     platform_namespaces = rendered - tenants
     assert {"kube-system", "flux-system", "keda", "innovate-sleep"} <= platform_namespaces
     assert [ns for ns in sorted(platform_namespaces) if reserved_reason(ns) is None] == []
+
+
+def test_the_tenancy_doc_shows_each_teams_quota_as_rendered():
+    platform = load_platform(ROOT / "platform.yaml")
+    doc = (ROOT / "docs" / "tenancy.md").read_text()
+    for env in platform.environments.values():
+        cpu, memory = app_capacity_allocatable(env)
+        shares = team_quotas(env)
+        core, data = (shares[t.name] for t in env.teams)
+        row = (f"| {env.name} | {cpu / 1000:.1f} / {memory / 1024:.1f} GiB | {core[0] // 2 / 1000:.1f} CPU / "
+               f"{core[1] // 2 / 1024:.1f} GiB | {data[0] / 1000:.1f} CPU / {data[1] / 1024:.1f} GiB |")
+        assert row in doc
+    for team in platform.env("prod").teams:
+        assert f"| `{team.name}` |" in doc and f"`{team.ingress}`" in doc

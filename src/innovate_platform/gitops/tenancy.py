@@ -165,10 +165,15 @@ def network_policies(env: Environment, ns: TenantNamespace) -> list[Obj]:
             },
         ),
     ]
-    if ns.app_names:
-        # ALB target-type ip: the load balancer's nodes sit in the public subnets and reach pods
-        # directly; other pods in the VPC do not get in (kubelet probes from the node always do).
-        alb_subnets = [{"ipBlock": {"cidr": cidr}} for cidr in subnet_layout(env).public]
+    grants = {t.ingress for t in ns.teams}
+    if ns.app_names or grants - {"none"}:
+        # ALB target-type ip: the load balancer's nodes sit in the public subnets (internal ALBs
+        # of a team granted `ingress: internal`: the private ones) and reach pods directly; other
+        # pods in the VPC do not get in (kubelet probes from the node always do).
+        layout = subnet_layout(env)
+        cidrs = list(layout.public) if ns.app_names or "internet-facing" in grants else []
+        cidrs += list(layout.private) if "internal" in grants else []
+        alb_subnets = [{"ipBlock": {"cidr": cidr}} for cidr in cidrs]
         out.append(
             _policy(
                 ns.name,
