@@ -12,6 +12,7 @@ import pytest
 from innovate_platform.checks import tenancy
 from innovate_platform.checks.admission import admission_denials, bound_policies
 from innovate_platform.checks.inputs import CheckInputs, ManifestFile
+from innovate_platform.checks.quota_fit import quota_findings
 from innovate_platform.checks.rbac_reach import release_findings, team_findings
 from innovate_platform.checks.tenant_admission import admission_findings, hostile_corpus
 
@@ -167,3 +168,16 @@ def test_an_internet_facing_ingress_is_admitted_only_for_a_granted_team(platform
                "spec": {"ingressClassName": "team-data"}}
     denied = admission_denials(policies(objects), ingress, namespace_obj(objects, "analytics"))
     assert any("internet-facing ALB needs" in d for d in denied) and any("ingressClassName" in d for d in denied)
+
+
+def test_an_app_that_outgrows_its_namespace_quota_is_named(platform, located):
+    objects = []
+    for o in located["staging"]:
+        if o.kind == "ResourceQuota" and o.name == "tenant-quota" and o.namespace == "api":
+            obj = copy.deepcopy(o.obj)
+            obj["spec"]["hard"]["requests.cpu"] = "1000m"  # api: 4 replicas + 1 surge x 250m = 1250m
+            o = tenancy.Located(o.path, obj, o.default_namespace)
+        objects.append(o)
+    (finding,) = quota_findings("staging", objects, tenants(platform, "staging"))
+    assert finding.resource == "ResourceQuota api/tenant-quota"
+    assert "request 1250m CPU and 1280Mi, more than the quota (1000m" in finding.message

@@ -10,7 +10,8 @@
 - the rendered ValidatingAdmissionPolicies deny a hostile corpus in every tenant namespace and
   admit the platform's own objects (tenant_admission.py);
 - each team reaches no more than platform.yaml grants, and app releases reconcile as their own
-  namespace-bound ServiceAccount, never as cluster-admin (rbac_reach.py).
+  namespace-bound ServiceAccount, never as cluster-admin (rbac_reach.py);
+- the apps fit their namespace's quota at maximum scale plus a rollout's surge (quota_fit.py).
 """
 
 from __future__ import annotations
@@ -208,13 +209,15 @@ def tenancy_findings(platform: Platform, env: str, objects: list[Located]) -> li
 
 
 def run(inputs: CheckInputs, env: str) -> list[Finding]:
+    from .quota_fit import quota_findings
     from .rbac_reach import release_findings, team_findings
     from .tenant_admission import admission_findings
 
     objects = locate(inputs.gitops().for_env(env) + inputs.charts().for_env(env))
     tenants = tenant_namespaces(inputs.platform, inputs.platform.env(env))
     return (tenancy_findings(inputs.platform, env, objects) + admission_findings(inputs.platform, env, objects, tenants)
-            + list(team_findings(inputs.platform, env, objects)) + list(release_findings(inputs.platform, env, objects)))
+            + list(team_findings(inputs.platform, env, objects)) + list(release_findings(inputs.platform, env, objects))
+            + list(quota_findings(env, objects, tenants)))
 
 
 CHECK = Check("tenancy", "team RBAC reach, admission policies vs hostile objects, no cluster-admin releases, default-deny, requests and limits", run,
