@@ -193,3 +193,21 @@ def test_app_releases_reconcile_as_a_namespace_bound_service_account(objects, se
         bindings = [b for b in select(objects[env], "RoleBinding") + select(objects[env], "ClusterRoleBinding")
                     if any(s.get("name") == account for s in b["subjects"])]
         assert [(b["kind"], b["metadata"].get("namespace"), b["roleRef"]["kind"]) for b in bindings] == [("RoleBinding", app.namespace, "Role")]
+
+
+def test_keda_admits_exactly_the_ports_the_control_plane_calls_in_its_rendered_chart(objects, select, platform, tmp_path):
+    docs = helm_template(upstream("keda", platform.versions.charts["keda"]), "keda", release_values(objects["prod"], "keda"), tmp_path)
+    services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+    called = [d["spec"]["service"] for d in docs if d["kind"] == "APIService"]
+    called += [w["clientConfig"]["service"] for d in docs if d["kind"] == "ValidatingWebhookConfiguration" for w in d["webhooks"]]
+    target_ports = set()
+    for ref in called:
+        for port in services[ref["name"]]["spec"]["ports"]:
+            if port["port"] == ref.get("port", 443):
+                target_ports.add(port["targetPort"])
+    policies = {p["metadata"]["name"]: p["spec"] for p in select(objects["prod"], "NetworkPolicy", namespace="keda")}
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    (rule,) = policies["allow-control-plane"]["ingress"]
+    assert {p["port"] for p in rule["ports"]} == target_ports == {6443, 9443}
+    assert [f["ipBlock"]["cidr"] for f in rule["from"]] == list(subnet_layout(platform.env("prod")).private)
+    assert policies["allow-https-egress"]["egress"] == [{"ports": [{"protocol": "TCP", "port": 443}]}]

@@ -10,6 +10,7 @@ from ..network_layout import subnet_layout
 from .admission import PLATFORM_PRIORITY_CLASSES, render_admission
 from .ingress_classes import render_ingress_classes
 from .objects import Obj, meta, namespace, pod_security_labels, role_with_binding, var
+from .platform_namespaces import keda_network_policies
 from .reconciler import render_reconciler
 
 APP_PORT = 8080
@@ -232,6 +233,7 @@ def render_tenancy(platform: Platform, env: Environment) -> dict[str, list[Obj]]
     files["admission-policies.yaml"] = render_admission(platform, env, [ns.name for ns in tenants])
     files["ingress-classes.yaml"] = render_ingress_classes(platform, env)
     files["flux-reconcilers.yaml"] = [o for app in platform.apps for o in render_reconciler(app)]
+    files["keda-network-policies.yaml"] = keda_network_policies(env)
     files = {name: objs for name, objs in files.items() if objs}
     for ns in tenants:
         ns_labels = {**labels, "innovate.io/tenant": "true"}
