@@ -130,8 +130,8 @@ def denials(policy: BoundPolicy, obj: dict, namespace_obj: dict, operation: str 
     `stop`, evaluation ends at the first denial whose message contains it."""
     scoped = policy.reads_namespace
     meta = {k: v for k, v in (obj.get("metadata") or {}).items() if scoped or k != "namespace"}
-    key = (policy.text, json.dumps({**obj, "metadata": meta}, sort_keys=True),
-           json.dumps(namespace_obj, sort_keys=True) if scoped else None, operation, stop)
+    key = (policy.text, json.dumps({**obj, "metadata": meta}, sort_keys=True, default=str),
+           json.dumps(namespace_obj, sort_keys=True, default=str) if scoped else None, operation, stop)
     if key not in _CACHE:
         _CACHE[key] = _denials(policy, obj, namespace_obj, operation, stop)
     return _CACHE[key]
