@@ -170,6 +170,8 @@ def test_controller_namespaces_enforce_the_strictest_level_their_rendered_pods_p
         labels = namespace["metadata"]["labels"]
         assert labels["pod-security.kubernetes.io/enforce"] == strictest_level(docs) == CONTROLLER_POD_SECURITY[ns], ns
         assert labels["pod-security.kubernetes.io/enforce-version"] == f"v{platform.versions.kubernetes}"
+    # flux-system's NetworkPolicies come with the chart (policies.create, left at its default by CDK).
+    assert sorted(d["metadata"]["name"] for d in flux if d["kind"] == "NetworkPolicy") == ["allow-egress", "allow-scraping", "allow-webhooks"]
     (flux_ns,) = select(objects[env], "Namespace", "flux-system")
     assert flux_ns["metadata"]["annotations"] == {"kustomize.toolkit.fluxcd.io/prune": "disabled"}
 
