@@ -12,7 +12,6 @@ without the team's grant, and on a class the namespace is not given.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Iterator
 
