@@ -142,8 +142,8 @@ def test_teams_edit_only_their_own_namespaces_without_wildcards(env, objects, se
 @pytest.mark.parametrize("env", ENVS)
 def test_tenant_namespaces_have_quota_limits_and_priorities(env, objects, select):
     for ns in ("api", "web", "analytics"):
-        (quota,) = select(objects[env], "ResourceQuota", namespace=ns)
-        assert {"requests.cpu", "requests.memory", "limits.cpu", "limits.memory"} <= set(quota["spec"]["hard"])
+        (quota,) = select(objects[env], "ResourceQuota", "tenant-quota", namespace=ns)
+        assert {"requests.cpu", "requests.memory"} <= set(quota["spec"]["hard"])
         (limits,) = select(objects[env], "LimitRange", namespace=ns)
         assert limits["spec"]["limits"][0]["defaultRequest"]
     assert {p["metadata"]["name"] for p in select(objects[env], "PriorityClass")} == {"innovate-critical", "innovate-app"}

@@ -1,4 +1,8 @@
-{{/* Ingress for the AWS Load Balancer Controller: one shared internet-facing ALB per group, IP targets, HTTPS only. */}}
+{{/* Ingress for the AWS Load Balancer Controller, HTTPS only. The shared class's IngressClassParams
+     (gitops/ingress_classes.py) pin the group, the internet-facing scheme and IP targets and admit only
+     exposed apps' namespaces; tenant admission forbids group.*, actions.* and conditions.* annotations.
+     Without group.order every Ingress of the group has order 0 and the controller orders them by
+     namespace/name: api/api (/api) is matched before web/web's catch-all (/). */}}
 {{- define "innovate.ingress" -}}
 {{- if .Values.ingress.enabled -}}
 {{- $i := .Values.ingress -}}
@@ -10,11 +14,7 @@ metadata:
   labels:
     {{- include "innovate.labels" . | nindent 4 }}
   annotations:
-    alb.ingress.kubernetes.io/scheme: internet-facing
     alb.ingress.kubernetes.io/target-type: ip
-    alb.ingress.kubernetes.io/group.name: {{ $i.groupName }}
-    # Lower order is evaluated first: specific paths (/api) must beat the catch-all (/).
-    alb.ingress.kubernetes.io/group.order: {{ $i.groupOrder | quote }}
     alb.ingress.kubernetes.io/listen-ports: '[{"HTTP": 80}, {"HTTPS": 443}]'
     alb.ingress.kubernetes.io/ssl-redirect: "443"
     alb.ingress.kubernetes.io/certificate-arn: {{ $i.certificateArn }}

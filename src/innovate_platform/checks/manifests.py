@@ -86,16 +86,18 @@ def load_crds(root: str) -> dict[tuple[str, str], CrdVersion]:
     base = Path(root)
     if not base.is_dir():
         raise FileNotFoundError(f"{base}: CRD schemas not found; set {SCHEMAS_ENV} to the shared/schemas directory")
-    for path in sorted(base.rglob("*.yaml")):
-        for doc in yaml.load_all(path.read_text(), Loader=_LOADER):
-            if not isinstance(doc, dict) or doc.get("kind") != "CustomResourceDefinition":
+    from .chart_crds import chart_crd_documents, upstream_charts_dir
+
+    docs = [doc for path in sorted(base.rglob("*.yaml")) for doc in yaml.load_all(path.read_text(), Loader=_LOADER)]
+    for doc in list(chart_crd_documents(upstream_charts_dir(base))) + docs:  # schemas/ wins over a chart's copy
+        if not isinstance(doc, dict) or doc.get("kind") != "CustomResourceDefinition":
+            continue
+        group, kind = doc["spec"]["group"], doc["spec"]["names"]["kind"]
+        for version in doc["spec"]["versions"]:
+            if not version.get("served", True):
                 continue
-            group, kind = doc["spec"]["group"], doc["spec"]["names"]["kind"]
-            for version in doc["spec"]["versions"]:
-                if not version.get("served", True):
-                    continue
-                schema = version["schema"]["openAPIV3Schema"]
-                crds[(f"{group}/{version['name']}", kind)] = CrdVersion(group, version["name"], kind, schema, strict_schema(schema))
+            schema = version["schema"]["openAPIV3Schema"]
+            crds[(f"{group}/{version['name']}", kind)] = CrdVersion(group, version["name"], kind, schema, strict_schema(schema))
     return crds
 
 

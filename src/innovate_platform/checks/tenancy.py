@@ -6,7 +6,12 @@
 - no rule grants wildcard verbs or resources on Secrets;
 - a default-deny NetworkPolicy in every app and team namespace, which enforces Pod Security
   (restricted in prod, at least baseline elsewhere);
-- CPU and memory requests and limits on every container of every workload.
+- CPU and memory requests and limits on every container of every workload;
+- the rendered ValidatingAdmissionPolicies deny a hostile corpus in every tenant namespace and
+  admit the platform's own objects (tenant_admission.py);
+- each team reaches no more than platform.yaml grants, and app releases reconcile as their own
+  namespace-bound ServiceAccount, never as cluster-admin (rbac_reach.py);
+- the apps fit their namespace's quota at maximum scale plus a rollout's surge (quota_fit.py).
 """
 
 from __future__ import annotations
@@ -204,9 +209,16 @@ def tenancy_findings(platform: Platform, env: str, objects: list[Located]) -> li
 
 
 def run(inputs: CheckInputs, env: str) -> list[Finding]:
+    from .quota_fit import quota_findings
+    from .rbac_reach import release_findings, team_findings
+    from .tenant_admission import admission_findings
+
     objects = locate(inputs.gitops().for_env(env) + inputs.charts().for_env(env))
-    return tenancy_findings(inputs.platform, env, objects)
+    tenants = tenant_namespaces(inputs.platform, inputs.platform.env(env))
+    return (tenancy_findings(inputs.platform, env, objects) + admission_findings(inputs.platform, env, objects, tenants)
+            + list(team_findings(inputs.platform, env, objects)) + list(release_findings(inputs.platform, env, objects))
+            + list(quota_findings(env, objects, tenants)))
 
 
-CHECK = Check("tenancy", "team RBAC in own namespaces, no cluster-admin, default-deny, requests and limits", run,
+CHECK = Check("tenancy", "team RBAC reach, admission policies vs hostile objects, no cluster-admin releases, default-deny, requests and limits", run,
               needs=("gitops", "charts"), envs=("dev", "staging", "prod"))

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
 from .karpenter_zones import min_zones_problem
+from .tenancy import IngressGrant, Quota, TeamNamespaces, check_app_namespaces, check_quotas
 
 ACCOUNT_ID = r"^\d{12}$"
 ENV_NAMES = ("dev", "staging", "prod")
@@ -143,7 +144,9 @@ class Team(Model):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")
     role_arn: str = Field(pattern=r"^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$")
-    namespaces: tuple[str, ...] = Field(min_length=1)
+    namespaces: TeamNamespaces
+    ingress: IngressGrant = "none"  # config/tenancy.py: Ingress write through the team's own class
+    quota: Quota | None = None  # default: an equal share of the app capacity
 
     @property
     def group(self) -> str:
@@ -159,6 +162,7 @@ class App(Model):
     chart: str
     s3_bucket: bool = False
     database: bool = False
+    exposed: bool = False  # its namespace may use the shared internet-facing ALB (IngressClassParams)
 
 
 class SleepSchedule(Model):
@@ -315,6 +319,10 @@ class Environment(Model):
         team_names = {t.name for t in self.teams}
         if len(team_names) != len(self.teams):
             raise ValueError("team names must be unique")
+        owned = [ns for t in self.teams for ns in t.namespaces]
+        if len(owned) != len(set(owned)):
+            raise ValueError(f"teams: a namespace belongs to one team only, got {owned}; remove the duplicate")
+        check_quotas(self)
         return self
 
     def _check_autoscalers(self) -> None:
@@ -458,6 +466,7 @@ class Platform(Model):
             for app in self.apps:
                 if app.team not in teams:
                     raise ValueError(f"apps.{app.name}.team '{app.team}' is not a team of environments.{env.name}")
+        check_app_namespaces(self)
         return self
 
     def env(self, name: str) -> Environment:

@@ -11,6 +11,7 @@ from ..naming import app_role
 from .bootstrap import FLUX_NAMESPACE
 from .charts import chart_values, values_files
 from .objects import Obj, chart_from_git, helm_release, var
+from .reconciler import reconciler_name
 
 
 def cluster_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
@@ -47,6 +48,8 @@ def app_release(platform: Platform, env: Environment, app: App, base_dir: Path) 
         extra_spec={
             "targetNamespace": app.namespace,
             "storageNamespace": app.namespace,
+            # Not as helm-controller's cluster-admin: a Role in the app's namespace only (reconciler.py).
+            "serviceAccountName": reconciler_name(app),
             # The HPA and the dev sleep own the replica count, not the chart.
             "driftDetection": {
                 "mode": "enabled",

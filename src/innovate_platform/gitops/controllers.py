@@ -13,10 +13,10 @@ from .objects import (
     helm_release,
     helm_repository,
     irsa_annotation,
-    namespace,
     oci_chart_repository,
     var,
 )
+from .platform_namespaces import controller_namespace, flux_namespace
 
 KARPENTER_OCI = "oci://public.ecr.aws/karpenter"
 EKS_CHARTS = "https://aws.github.io/eks-charts"
@@ -80,6 +80,11 @@ def load_balancer_controller(platform: Platform, env: Environment) -> list[Obj]:
             "region": var("aws_region"),
             "vpcId": var("vpc_id"),
             "serviceAccount": {"create": True, "name": role.service_account, "annotations": irsa_annotation(role.var)},
+            # IngressClasses and their params come from the configs layer (ingress_classes.py); the
+            # legacy annotations would bypass them.
+            "createIngressClassResource": False,
+            "disableIngressClassAnnotation": True,
+            "disableIngressGroupNameAnnotation": True,
         }
     )
     chart = chart_from_repository("aws-load-balancer-controller", platform.versions.charts[role.key], "eks-charts")
@@ -144,7 +149,7 @@ def keda(platform: Platform, env: Environment) -> list[Obj]:
     )
     chart = chart_from_repository("keda", platform.versions.charts["keda"], "kedacore")
     return [
-        namespace(KEDA.namespace),
+        controller_namespace(platform, KEDA.namespace),
         helm_repository("kedacore", KEDA.namespace, KEDA_CHARTS),
         helm_release("keda", KEDA.namespace, chart=chart, values=values, crds="CreateReplace"),
     ]
@@ -160,4 +165,5 @@ def render_controllers(platform: Platform, env: Environment) -> dict[str, list[O
     files["aws-load-balancer-controller.yaml"] = load_balancer_controller(platform, env)
     files["metrics-server.yaml"] = metrics_server(platform, env)
     files["keda.yaml"] = keda(platform, env)
+    files["flux-system.yaml"] = flux_namespace(platform)
     return files

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..config import Environment, Platform
 from .charts import ChartWorkload, chart_workload
-from .objects import SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS, Obj, meta, namespace, pod_security_labels, role_with_binding
+from .objects import SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS, Obj, meta, role_with_binding
+from .platform_namespaces import api_server_egress, controller_namespace
 
 SLEEP_NAMESPACE = "innovate-sleep"
 SERVICE_ACCOUNT = "workload-sleep"
@@ -124,7 +125,8 @@ def render_sleep(platform: Platform, env: Environment, base_dir: Path) -> list[O
     down = [_container(app.name, image, _kubectl_args(app.namespace, w, asleep=True)) for app, w in works]
     up = [_container(app.name, image, _kubectl_args(app.namespace, w, asleep=False)) for app, w in works]
     return (
-        [namespace(SLEEP_NAMESPACE, pod_security_labels(platform.versions.kubernetes, "restricted"))]
+        [controller_namespace(platform, SLEEP_NAMESPACE)]
+        + api_server_egress(env, SLEEP_NAMESPACE)
         + _access(sorted({a.namespace for a in platform.apps}))
         + [
             _cron_job("workloads-down", cron(steps["workloads_down"]), env.sleep.timezone, down),

@@ -5,14 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import Environment, Platform, Team
+from ..config.tenancy import namespace_quota
 from ..network_layout import subnet_layout
+from .admission import PLATFORM_PRIORITY_CLASSES, render_admission
+from .ingress_classes import render_ingress_classes
 from .objects import Obj, meta, namespace, pod_security_labels, role_with_binding, var
+from .platform_namespaces import keda_network_policies
+from .reconciler import render_reconciler
 
 APP_PORT = 8080
 PRIORITY_CLASSES = {"innovate-critical": 1_000_000, "innovate-app": 1_000}
 
 # Explicit verbs only: a team edits its workloads and reads its Secrets in its own namespaces;
-# NetworkPolicies, quotas and RBAC stay the platform's.
+# NetworkPolicies, quotas and RBAC stay the platform's, and Ingresses too unless platform.yaml
+# grants the team `ingress` (then through its own IngressClass only: gitops/ingress_classes.py).
 READ = ["get", "list", "watch"]
 WRITE = ["get", "list", "watch", "create", "update", "patch", "delete"]
 TEAM_RULES: list[Obj] = [
@@ -26,10 +32,15 @@ TEAM_RULES: list[Obj] = [
     {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": WRITE},
     {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": WRITE},
     {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": WRITE},
-    {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": WRITE},
-    {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": READ},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": READ},
     {"apiGroups": ["keda.sh"], "resources": ["scaledobjects", "triggerauthentications"], "verbs": WRITE},
 ]
+INGRESS_WRITE: Obj = {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": WRITE}
+
+
+def team_rules(team: Team) -> list[Obj]:
+    """What platform.yaml grants a team in each of its namespaces."""
+    return TEAM_RULES + ([INGRESS_WRITE] if team.ingress != "none" else [])
 
 
 @dataclass(frozen=True)
@@ -71,27 +82,41 @@ def _team_access(ns: TenantNamespace) -> list[Obj]:
     out: list[Obj] = []
     for team in ns.teams:
         group = {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": team.group}
-        out += role_with_binding(f"innovate-team-{team.name}", ns.name, TEAM_RULES, group)
+        out += role_with_binding(f"innovate-team-{team.name}", ns.name, team_rules(team), group)
     return out
 
 
 def _quota(env: Environment, ns: TenantNamespace) -> list[Obj]:
-    """A namespace may never claim more than the environment's whole application capacity."""
-    cpu, memory = app_capacity(env)
+    """The namespace's share of the app capacity (config/tenancy.py), no pods at the platform's
+    PriorityClasses, no load balancers or node ports outside the platform's Ingresses."""
+    shares = [namespace_quota(env, team) for team in ns.teams]
+    cpu = min((c for c, _ in shares), default=0)
+    memory = min((m for _, m in shares), default=0)
     quota = {
         "apiVersion": "v1",
         "kind": "ResourceQuota",
         "metadata": meta("tenant-quota", ns.name),
         "spec": {
             "hard": {
-                "requests.cpu": str(cpu),
-                "requests.memory": f"{memory}Gi",
-                "limits.cpu": str(2 * cpu),
-                "limits.memory": f"{2 * memory}Gi",
+                "requests.cpu": f"{cpu}m",
+                "requests.memory": f"{memory}Mi",
                 "pods": "100",
                 "services.loadbalancers": "0",
                 "services.nodeports": "0",
             }
+        },
+    }
+    platform_priorities = {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": meta("platform-priority-classes", ns.name),
+        "spec": {
+            "hard": {"pods": "0"},
+            "scopeSelector": {
+                "matchExpressions": [
+                    {"scopeName": "PriorityClass", "operator": "In", "values": list(PLATFORM_PRIORITY_CLASSES)}
+                ]
+            },
         },
     }
     limits = {
@@ -109,23 +134,7 @@ def _quota(env: Environment, ns: TenantNamespace) -> list[Obj]:
             ]
         },
     }
-    return [quota, limits]
-
-
-def app_capacity(env: Environment) -> tuple[int, int]:
-    """vCPU and GiB of memory the app node groups and NodePools can reach at most."""
-    from ..config import INSTANCE_CATALOG
-
-    cpu = memory = 0
-    for group in env.node_groups:
-        if group.role == "app":
-            biggest = max((INSTANCE_CATALOG[t] for t in group.instance_types), key=lambda t: (t.vcpu, t.memory_gib))
-            cpu += biggest.vcpu * group.max_size
-            memory += biggest.memory_gib * group.max_size
-    if env.uses_karpenter and env.karpenter:
-        cpu += sum(p.limit_cpu for p in env.karpenter.node_pools)
-        memory += sum(p.limit_memory_gib for p in env.karpenter.node_pools)
-    return cpu, memory
+    return [quota, platform_priorities, limits]
 
 
 def _policy(ns: str, name: str, spec: Obj) -> Obj:
@@ -157,10 +166,15 @@ def network_policies(env: Environment, ns: TenantNamespace) -> list[Obj]:
             },
         ),
     ]
-    if ns.app_names:
-        # ALB target-type ip: the load balancer's nodes sit in the public subnets and reach pods
-        # directly; other pods in the VPC do not get in (kubelet probes from the node always do).
-        alb_subnets = [{"ipBlock": {"cidr": cidr}} for cidr in subnet_layout(env).public]
+    grants = {t.ingress for t in ns.teams}
+    if ns.app_names or grants - {"none"}:
+        # ALB target-type ip: the load balancer's nodes sit in the public subnets (internal ALBs
+        # of a team granted `ingress: internal`: the private ones) and reach pods directly; other
+        # pods in the VPC do not get in (kubelet probes from the node always do).
+        layout = subnet_layout(env)
+        cidrs = list(layout.public) if ns.app_names or "internet-facing" in grants else []
+        cidrs += list(layout.private) if "internal" in grants else []
+        alb_subnets = [{"ipBlock": {"cidr": cidr}} for cidr in cidrs]
         out.append(
             _policy(
                 ns.name,
@@ -211,10 +225,17 @@ def priority_classes() -> list[Obj]:
 
 
 def render_tenancy(platform: Platform, env: Environment) -> dict[str, list[Obj]]:
-    """File name -> objects: one file per tenant namespace, plus the PriorityClasses."""
+    """File name -> objects: one file per tenant namespace, plus the PriorityClasses, admission
+    policies, IngressClasses and the apps' Flux reconcilers."""
     labels = tenant_pod_security(platform, env)
+    tenants = tenant_namespaces(platform, env)
     files = {"priority-classes.yaml": priority_classes()}
-    for ns in tenant_namespaces(platform, env):
+    files["admission-policies.yaml"] = render_admission(platform, env, [ns.name for ns in tenants])
+    files["ingress-classes.yaml"] = render_ingress_classes(platform, env)
+    files["flux-reconcilers.yaml"] = [o for app in platform.apps for o in render_reconciler(app)]
+    files["keda-network-policies.yaml"] = keda_network_policies(env)
+    files = {name: objs for name, objs in files.items() if objs}
+    for ns in tenants:
         ns_labels = {**labels, "innovate.io/tenant": "true"}
         files[f"namespace-{ns.name}.yaml"] = (
             [namespace(ns.name, ns_labels)] + _team_access(ns) + _quota(env, ns) + network_policies(env, ns)

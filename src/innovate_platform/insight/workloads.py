@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -151,7 +152,7 @@ def workload_from_values(name: str, env: str, values: dict, source: str = "") ->
         + (({"key": "innovate.io/lifecycle", "operator": "Equal", "value": "on-demand", "effect": "NoSchedule"},)
            if get("placement.onDemandOnly", False) else ()),
         on_demand_only=bool(get("placement.onDemandOnly", False)),
-        ingress_group=str(get("ingress.groupName", name)) if get("ingress.enabled", False) else None,
+        ingress_group=name if get("ingress.enabled", False) else None,  # its own ALB unless exposed (below)
         source=where,
     )
 
@@ -164,5 +165,9 @@ def load_workloads(platform: Platform, env: str, root: Path | None = None) -> tu
         chart = root / app.chart
         if not (chart / "values.yaml").exists():
             raise ValuesError(f"{chart / 'values.yaml'}: missing; apps.{app.name}.chart must point at a chart")
-        out.append(workload_from_values(app.name, env, chart_values(chart, env), f"{app.chart}/values[-{env}].yaml"))
+        work = workload_from_values(app.name, env, chart_values(chart, env), f"{app.chart}/values[-{env}].yaml")
+        if app.exposed and work.ingress_group:
+            # The shared class's IngressClassParams put every exposed app in one group (gitops/ingress_classes.py).
+            work = dataclasses.replace(work, ingress_group=platform.organisation)
+        out.append(work)
     return tuple(out)
