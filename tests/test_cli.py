@@ -53,7 +53,7 @@ def test_unknown_environment_is_named():
 def test_bootstrap_prints_one_command_per_account_trusting_the_shared_account_for_lookups_only():
     result = innovate("bootstrap")
     assert result.returncode == 0
-    commands = [line for line in result.stdout.splitlines() if line.startswith("npx cdk bootstrap")]
+    commands = [line for line in result.stdout.splitlines() if line.startswith(f"{ROOT}/node_modules/.bin/cdk bootstrap")]
     assert len(commands) == 4
     for account in ("111111111111", "222222222222", "333333333333"):
         line = next(c for c in commands if f"aws://{account}/us-east-1" in c)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..cli_common import fail, parse_env
 from ..config import ConfigError, config_path, load_platform
 from .model import ALL_ENVS, BROKEN, FAIL, NOTE, PASS, SHARED, CheckResult
 from .runner import CHECK_NAMES, run_checks
@@ -19,9 +20,7 @@ err = Console(stderr=True)
 STYLE = {PASS: "green", FAIL: "red", BROKEN: "yellow"}
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+_fail = fail
 
 
 def check_command(
@@ -32,9 +31,7 @@ def check_command(
 ) -> None:
     """Prove the platform offline: CloudFormation, cdk-nag, security rules, checkov, Kubernetes
     schemas, Pod Security and tenancy, for every environment. Exit 1 on any failure, 2 on bad input."""
-    envs = ALL_ENVS if env == "all" else (env,)
-    if env != "all" and env not in ALL_ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ALL_ENVS)}, all", 2)
+    envs = parse_env(env, ALL_ENVS)
     if only is not None and only not in CHECK_NAMES:
         raise _fail(f"--only '{only}' is not a check; choose one of: {', '.join(CHECK_NAMES)}", 2)
     try:

@@ -445,9 +445,7 @@ class Platform(Model):
             values = [getattr(a, attribute) for a in self.apps]
             if len(values) != len(set(values)):
                 raise ValueError(f"apps: each app needs its own {attribute}, got {values}")
-        accounts = [e.account for e in self.environments.values()] + [self.shared.account]
-        if len(set(accounts)) != len(accounts):
-            raise ValueError("each environment and the shared services account need their own AWS account")
+        # Accounts shared between environments: config/rules/cross_field.py names them.
         for key, env in self.environments.items():
             if env.name != key:
                 raise ValueError(f"environments.{key}.name is '{env.name}'; it must match its key '{key}'")

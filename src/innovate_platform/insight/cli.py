@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..cli_common import fail, parse_env
 from ..config import ConfigError, Platform, config_path, load_platform
 from .capacity import Finding, check_environment
 from .cost import SCENARIOS, estimate
@@ -36,8 +37,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True, markup=True)
-    return typer.Exit(code)
+    return fail(message, code)
 
 
 def _load(config: str | None) -> tuple[Platform, Path]:
@@ -48,11 +48,7 @@ def _load(config: str | None) -> tuple[Platform, Path]:
 
 
 def _envs(env: str) -> tuple[str, ...]:
-    if env == "all":
-        return ENVS
-    if env not in ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ENVS)}, all")
-    return (env,)
+    return parse_env(env, ENVS)
 
 
 def _money(value: float) -> str:
@@ -147,8 +143,7 @@ def simulate_command(
 ) -> None:
     """Replay a request-rate trace through the HPA, the scheduler and each capacity strategy."""
     platform, root = _load(config)
-    if env not in ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ENVS)}")
+    parse_env(env, ENVS, allow_all=False)
     strategies = tuple(STRATEGIES) if strategy == "all" else (strategy,)
     if strategy != "all" and strategy not in STRATEGIES:
         raise _fail(f"--strategy '{strategy}' is not one of: {', '.join(STRATEGIES)}, all")
