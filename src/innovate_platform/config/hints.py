@@ -48,7 +48,7 @@ def exact_node(root: yaml.Node | None, loc: list) -> yaml.Node | None:
 
 def quoting_hint(node: yaml.Node | None) -> str | None:
     """The hint for a plain scalar that YAML typed as something other than a string, else None."""
-    if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+    if not isinstance(node, yaml.ScalarNode) or node.style not in (None, ""):
         return None
     text = node.value
     resolved = yaml.SafeLoader(text).resolve(yaml.ScalarNode, text, (True, False))

@@ -19,7 +19,7 @@ from .hints import exact_node, node_at, reason
 from .models import Platform
 
 DEFAULT_CONFIG = "platform.yaml"
-_FIELD_IN_MESSAGE = re.compile(r"\b(environments|apps|shared|versions|github)(\.[\w-]+)+")
+_FIELD_IN_MESSAGE = re.compile(r"\b(environments|apps|shared|versions|github)\b(\.[\w-]+)*")
 
 
 class ConfigError(Exception):
@@ -76,7 +76,12 @@ def parse_platform(text: str, source: str = DEFAULT_CONFIG) -> Platform:
 def _describe(exc: ValidationError, root: yaml.Node | None, source: str) -> str:
     """One line per problem: file:line: field.path: reason."""
     lines = []
-    for err in exc.errors():
+    errors = exc.errors()
+    deeper = [tuple(e["loc"]) for e in errors]
+    for err in errors:
+        if err["type"] == "too_short" and any(loc[: len(err["loc"])] == tuple(err["loc"]) and len(loc) > len(err["loc"])
+                                              for loc in deeper):
+            continue  # a list emptied by its own item's error: that error is the one to fix
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         loc = _strip_union_tags(loc)
         node = exact_node(root, loc)
@@ -84,7 +89,7 @@ def _describe(exc: ValidationError, root: yaml.Node | None, source: str) -> str:
         if not loc:  # a whole-file rule: locate the first field its message names
             named = _FIELD_IN_MESSAGE.search(message)
             loc = [int(p) if p.isdigit() else p for p in named.group(0).split(".")] if named else []
-            message = message.removeprefix(named.group(0)).lstrip() if named and message.startswith(named.group(0)) else message
+            message = message.removeprefix(named.group(0)).lstrip(": ") if named and message.startswith(named.group(0)) else message
         lines.append(_located(source, root, tuple(loc), message))
     return "\n".join(dict.fromkeys(lines))
 

@@ -14,7 +14,8 @@ def catalog_rules(platform: Platform) -> Iterator[Problem]:
     catalog = aws_catalog()
     offered = catalog.regions.get(platform.region)
     if offered is None:
-        close = difflib.get_close_matches(platform.region, catalog.regions, n=1)
+        close = [r for r in catalog.regions if sorted(r) == sorted(platform.region)] or \
+            difflib.get_close_matches(platform.region, catalog.regions, n=1)
         hint = f"did you mean {close[0]}? " if close else ""
         yield Problem(("region",), f"'{platform.region}' is not a region in the shipped AWS catalog; {hint}"
                       f"use one of {', '.join(sorted(catalog.regions))}, or add it to {REFRESH}")
