@@ -83,9 +83,9 @@ def cost_command(env: EnvOption = "all", json_out: JsonOption = False, config: C
         console.print(table)
         d = r.to_dict()
         console.print(f"Seed's static design (every node group on, on-demand, max size): {_money(r.static_total)}; "
-                      f"saving at desired size {_money(r.saving)} ({d['saving_percent']}%)", highlight=False)
+                      f"saving at desired size {_money(r.saving)} ({d['saving_percent']}%)", highlight=False, markup=False, emoji=False)
         for note in r.notes:
-            console.print(f"  - {note}", highlight=False)
+            console.print(f"  - {note}", highlight=False, markup=False, emoji=False)
 
 
 def capacity_command(env: EnvOption = "all", json_out: JsonOption = False, config: ConfigOption = None) -> None:
@@ -128,7 +128,7 @@ def diagram_command(env: EnvOption = "all", out: Annotated[Path, typer.Option("-
             raise _fail(f"graphviz could not render ({exc}); install graphviz (apt-get install graphviz)") from None
         raise
     for p in paths:
-        console.print(f"wrote {p}", highlight=False)
+        console.print(f"wrote {p}", highlight=False, markup=False, emoji=False)
 
 
 def simulate_command(
@@ -172,7 +172,7 @@ def simulate_command(
     console.print(table)
     for r in results:
         for note in r.notes:
-            console.print(f"  - {r.strategy}: {note}", highlight=False)
+            console.print(f"  - {r.strategy}: {note}", highlight=False, markup=False, emoji=False)
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
