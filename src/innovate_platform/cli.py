@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -63,6 +64,7 @@ def synth(
     env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod, shared or all.")] = "all",
     out: Annotated[str, typer.Option("--out", "-o", help="Cloud assembly directory.")] = "cdk.out",
     config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of tables.")] = False,
 ) -> None:
     """Synthesize CloudFormation offline (cdk-nag runs on every synth) and print a summary."""
     from .aws.synth import SynthError, synthesize
@@ -74,8 +76,13 @@ def synth(
         result = synthesize(platform, stages, out)
     except SynthError as exc:
         raise fail(f"synthesis failed:\n{exc}") from None
-    from .summary import synth_summary_tables
+    from .summary import synth_summary_rows, synth_summary_tables
 
+    if as_json:
+        print(json.dumps({"out": out, "seconds": round(result.seconds, 1),
+                          "stages": {stage: dict(rows) for stage, rows in synth_summary_rows(platform, result).items()}},
+                         indent=2))
+        return
     for table in synth_summary_tables(platform, result):
         console.print(table)
     console.print(f"[green]synthesized[/green] {len(result.stacks)} stacks into {out}/ in {result.seconds:.1f} s")

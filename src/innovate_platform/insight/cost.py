@@ -216,7 +216,8 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
     static.extend(common)
     notes = [f"Template facts: {facts.source}."]
     if not always_on:
-        notes.append(f"Node groups run {awake:.0f} h/month (sleep timeline {env.sleep.timeline()}, weekdays only); "  # type: ignore[union-attr]
+        steps = ", ".join(f"{step.replace('_', ' ')} {at}" for step, at in env.sleep.timeline().items())  # type: ignore[union-attr]
+        notes.append(f"Node groups run {awake:.0f} h/month (sleep timeline: {steps} {env.sleep.timezone}, weekdays only); "
                      "reserved instances are not used for sleeping groups.")
     notes.append("Static design: the seed's every node group always on, on-demand, at max size; shared items identical.")
     return EnvironmentCost(env_name, tuple(_rounded(i) for i in items), tuple(_rounded(i) for i in static), tuple(notes))
