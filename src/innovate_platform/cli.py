@@ -73,7 +73,7 @@ def synth(
     stages = parse_stages(env)
     clear_assembly_dir(Path(out))
     try:
-        result = synthesize(platform, stages, out)
+        result = synthesize(platform, stages, out, progress=_progress())
     except SynthError as exc:
         raise fail(f"synthesis failed:\n{exc}") from None
     from .summary import synth_summary_rows, synth_summary_tables
@@ -86,6 +86,18 @@ def synth(
     for table in synth_summary_tables(platform, result):
         console.print(table)
     console.print(f"[green]synthesized[/green] {len(result.stacks)} stacks into {out}/ in {result.seconds:.1f} s")
+
+
+def _progress():
+    """Print each long step to stderr with the seconds since the command started."""
+    import time
+
+    started = time.perf_counter()
+
+    def step(message: str) -> None:
+        sys.stderr.write(f"synth: {message} ... ({time.perf_counter() - started:.0f} s)\n")
+        sys.stderr.flush()
+    return step
 
 
 def clear_assembly_dir(out: Path) -> None:
@@ -199,6 +211,9 @@ def _main(
 
 def _register_optional_commands() -> None:
     """Commands owned by other packages (GitOps, checks, insight), registered when present."""
+    from .context_cli import context_command
+
+    app.command("context")(context_command)
     try:
         from .gitops.cli import gitops_command
 

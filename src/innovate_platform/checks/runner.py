@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Platform
-from . import cdk_nag, checkov, cloudformation, kubernetes, platform_security, pods, tenancy
+from . import accounts, cdk_nag, checkov, cloudformation, kubernetes, platform_security, pods, tenancy
 from .inputs import CheckInputs
 from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
@@ -20,6 +20,7 @@ Progress = Callable[[str, tuple[str, ...], list[CheckResult]], None]
 
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
+    accounts.CHECK,
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 

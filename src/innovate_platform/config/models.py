@@ -256,6 +256,8 @@ class Environment(Model):
     database: Database
     pod_security_groups: bool = False
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = 30
+    # The account's zone names in the region (config/zones.py); synth uses them instead of a lookup.
+    availability_zones: tuple[str, ...] = ()
 
     @field_validator("vpc_cidr")
     @classmethod
