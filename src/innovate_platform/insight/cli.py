@@ -75,7 +75,7 @@ def cost_command(env: EnvOption = "all", json_out: JsonOption = False, config: C
         for col in ("category", "item", "detail"):
             table.add_column(col, overflow="fold")
         for col in SCENARIOS:
-            table.add_column(col, justify="right")
+            table.add_column(col, justify="right", overflow="fold")
         for i in r.items:
             table.add_row(i.category, i.name, i.detail, *(_money(getattr(i, s)) for s in SCENARIOS))
         table.add_section()
@@ -163,7 +163,7 @@ def simulate_command(
     table = Table(title=f"{env}: {trace.name} ({hours:g} h)", title_justify="left")
     for col in ("strategy", "cost", "per month", "node-hours", "CPU allocation", "pending pod-s", "p95 step→capacity",
                 "steps", "peak pods", "launches", "spot interruptions"):
-        table.add_column(col, justify="left" if col == "strategy" else "right")
+        table.add_column(col, justify="left" if col == "strategy" else "right", overflow="fold")
     for r in results:
         p95 = "-" if r.p95_step_to_capacity_s is None else f"{r.p95_step_to_capacity_s:.0f} s"
         table.add_row(r.strategy, _money(r.cost_usd), _money(r.monthly_cost_usd), f"{r.node_hours:,.1f}",
