@@ -210,6 +210,11 @@ MISTAKES: list[Mistake] = [
     data("vpc-cidr-host-bits", f"{D}.vpc_cidr", lambda d: SET(env(d, "dev"), vpc_cidr="10.10.1.0/16"), "host bits"),
     data("public-endpoint-without-cidrs", f"{D}.endpoint", lambda d: SET(env(d, "dev")["endpoint"], public_cidrs=[]), "public_cidrs"),
     data("endpoint-open-to-internet", f"{D}.endpoint.public_cidrs", lambda d: SET(env(d, "dev")["endpoint"], public_cidrs=["0.0.0.0/0"]), "internet"),
+    # Availability zones.
+    data("zones-of-another-region", f"{D}.availability_zones", lambda d: SET(env(d, "dev"), availability_zones=["eu-west-1a", "eu-west-1b", "eu-west-1c"]), "not a zone of region us-east-1"),
+    data("fewer-zones-than-az-count", f"{P}.availability_zones", lambda d: SET(env(d, "prod"), availability_zones=["us-east-1a", "us-east-1b"]), "az_count"),
+    data("zone-twice", f"{D}.availability_zones", lambda d: SET(env(d, "dev"), availability_zones=["us-east-1a", "us-east-1a", "us-east-1c"]), "twice"),
+    data("zone-without-letter", f"{D}.availability_zones", lambda d: SET(env(d, "dev"), availability_zones=["us-east-1", "us-east-1b", "us-east-1c"])),
     # Versions.
     data("kubernetes-unsupported", "versions.kubernetes", lambda d: SET(d["versions"], kubernetes="1.20"), "upgrade.md"),
     data("chart-latest", "versions.charts", lambda d: SET(d["versions"]["charts"], karpenter="latest"), "not a pinned version"),

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..aws_catalog import aws_catalog
 from ..models import Platform
 from .base import Problem, duplicates, env_path
 
 
 def zone_rules(platform: Platform) -> Iterator[Problem]:
+    if platform.region not in aws_catalog().regions:
+        return  # the region's own error comes first; its zones are judged once it is right
     form = re.compile(rf"^{re.escape(platform.region)}[a-z]$")
     for name, env in platform.environments.items():
         zones = env.availability_zones
