@@ -124,3 +124,4 @@ def test_a_new_account_synthesizes_with_the_zones_from_platform_yaml(tmp_path):
     import json
 
     assert json.loads(result.stdout)["stages"]["dev"]["account"] == "555555555555"
+    assert "synth: building the CDK app for dev" in result.stderr, "long steps show progress (make run)"

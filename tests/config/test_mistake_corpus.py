@@ -22,6 +22,7 @@ def test_the_corpus_is_large_and_every_id_is_unique():
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.id for m in MISTAKES])
 def test_mistake_is_refused_naming_its_field(mistake: Mistake, tmp_path):
+    """The loader names the field in `file:line: ...` lines; the real CLI prints exactly that, exit 2."""
     path = tmp_path / "platform.yaml"
     path.write_bytes(mistake.raw())
     with pytest.raises(ConfigError) as info:
@@ -32,19 +33,10 @@ def test_mistake_is_refused_naming_its_field(mistake: Mistake, tmp_path):
     for line in message.splitlines():
         assert line.startswith(f"{path}:"), line
     assert "Traceback" not in message and "Input should be" not in message, message
-
-
-@pytest.mark.parametrize("mistake", MISTAKES, ids=[m.id for m in MISTAKES])
-def test_cli_exits_2_with_the_message_as_written(mistake: Mistake, tmp_path):
-    path = tmp_path / "platform.yaml"
-    path.write_bytes(mistake.raw())
     result = CliRunner().invoke(app, ["config", "validate", "-c", str(path)])
     assert result.exit_code == 2, result.output
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
-    assert mistake.field in result.output and "Traceback" not in result.output
-    with pytest.raises(ConfigError) as info:
-        load_platform(path)
-    assert f"error: {info.value}" in result.output, "the CLI printed the message altered"
+    assert not result.exception or isinstance(result.exception, SystemExit), result.exception
+    assert result.output == f"error: {message}\n", "the CLI must print the message as written"
 
 
 def test_one_mistake_gives_one_line(tmp_path):
