@@ -84,3 +84,12 @@ def test_synthesis_takes_the_zones_from_platform_yaml_not_the_cached_lookup(tmp_
     platform = parse_platform(text.replace("arn:aws:iam::111111111111:", "arn:aws:iam::555555555555:"))
     assert zone_context(platform)["availability-zones:account=555555555555:region=us-east-1"] == [
         "us-east-1a", "us-east-1b", "us-east-1c"]
+
+
+def test_a_misspelt_ci_role_is_named(tmp_path):
+    root = checkout(tmp_path)
+    infra = root / ".github" / "workflows" / "infra.yml"
+    infra.write_text(infra.read_text().replace("role/innovate-prod-github-deploy", "role/innovate-prod-github-deployer"))
+    findings = list(account_findings(load_platform(root / "platform.yaml"), root))
+    assert [f.resource for f in findings] == [".github/workflows/infra.yml"]
+    assert "innovate-prod-github-deployer is not a role the platform creates" in findings[0].message

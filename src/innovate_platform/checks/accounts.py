@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..config import Platform
+from ..naming import github_role_name
 from ..config.zones import CONTEXT_FILE, read_context, render_context
 from .inputs import CheckInputs
 from .model import SHARED, Check, Finding
@@ -21,7 +22,7 @@ from .model import SHARED, Check, Finding
 ACCOUNT = re.compile(r"(?<![\d-])(\d{12})(?![\d-])")
 REGISTRY = re.compile(r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com")
 MATRIX = re.compile(r"env:\s*(\w+),\s*account:\s*\"?(\d{12})")
-CI_ROLE = re.compile(r"arn:aws:iam::(\d{12}):role/innovate-(?:(\w+)-)?github-[\w-]+")
+CI_ROLE = re.compile(r"arn:aws:iam::(\d{12}):role/(innovate-(?:(\w+)-)?github-[\w-]+)")
 REGION_SETTING = re.compile(r"\b(?:AWS_REGION|aws-region|region):\s*\"?([a-z]{2}-[a-z]+-\d)\b")
 ARN_REGION = re.compile(r"arn:aws:[a-z0-9-]+:([a-z]{2}-[a-z]+-\d):")
 
@@ -64,9 +65,12 @@ def _line_problems(line: str, platform: Platform, accounts: dict[str, str], owne
             yield f"{env} runs in account {account}, but platform.yaml's {_field(env)} is {accounts[env]}"
     for match in CI_ROLE.finditer(line):
         checked.add(match.start(1))
-        env = match.group(2) or "shared"
+        env = match.group(3) or "shared"
         if env in accounts and match.group(1) != accounts[env]:
             yield f"{env}'s CI role is in account {match.group(1)}, but platform.yaml's {_field(env)} is {accounts[env]}"
+        if match.group(2) not in ci_roles(accounts):
+            yield (f"role {match.group(2)} is not a role the platform creates; use one of "
+                   f"{', '.join(sorted(ci_roles(accounts)))}")
     for match in ACCOUNT.finditer(line):
         if match.start(1) in checked:
             continue
@@ -80,6 +84,12 @@ def _line_problems(line: str, platform: Platform, accounts: dict[str, str], owne
         region = match.group(2) if match.re is REGISTRY else match.group(1)
         if region != platform.region:
             yield f"region {region} is not platform.yaml's region {platform.region}"
+
+
+def ci_roles(accounts: dict[str, str]) -> set[str]:
+    """The GitHub roles CDK creates (aws/constructs/github_ci.py): push, diff per stage, deploy per environment."""
+    names = {github_role_name("ecr-push")} | {github_role_name("diff", stage) for stage in accounts}
+    return names | {github_role_name("deploy", env) for env in accounts if env != "shared"}
 
 
 def _field(env: str) -> str:
