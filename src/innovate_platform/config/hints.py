@@ -72,6 +72,10 @@ def quoting_hint(node: yaml.Node | None) -> str | None:
 def reason(err: dict, node: yaml.Node | None) -> str:
     """The reason and fix for one pydantic error at `node`."""
     kind = err["type"]
+    if kind in ("string_type", "int_type", "bool_type", "float_type") and isinstance(
+            node, (yaml.MappingNode, yaml.SequenceNode)):
+        shape = "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
+        return f"expected a single value, not {shape}; check the indentation and see docs/platform-yaml.md"
     if kind == "string_type":
         hint = quoting_hint(node)
         if hint:
