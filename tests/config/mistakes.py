@@ -198,6 +198,7 @@ MISTAKES: list[Mistake] = [
     data("sleep-at-8pm", f"{D}.sleep.sleep_at", lambda d: SET(env(d, "dev")["sleep"], sleep_at="8pm")),
     data("night-too-short", f"{D}.sleep", lambda d: SET(env(d, "dev")["sleep"], sleep_at="06:30"), "too short"),
     data("timezone-unknown", f"{D}.sleep.timezone", lambda d: SET(env(d, "dev")["sleep"], timezone="New York"), "IANA"),
+    data("timezone-posix-variant", f"{D}.sleep.timezone", lambda d: SET(env(d, "dev")["sleep"], timezone="posix/America/New_York"), "EventBridge"),
     data("prod-sleeps", P, lambda d: SET(env(d, "prod"), sleep=copy.deepcopy(env(d, "dev")["sleep"])), "remove it from prod"),
     # Prod safety.
     data("prod-without-deletion-protection", f"{P}.database.deletion_protection", lambda d: SET(db(d, "prod"), deletion_protection=False), "true"),

@@ -13,10 +13,12 @@ from .cross_field import account_rules, cross_field_rules
 from .karpenter import karpenter_rules
 from .names import name_rules
 from .safety import safety_rules
+from .schedules import schedule_rules
 from .zones import zone_rules
 
 Rule = Callable[[Platform], Iterator[Problem]]
-RULES: tuple[Rule, ...] = (account_rules, catalog_rules, name_rules, cross_field_rules, karpenter_rules, zone_rules, safety_rules)
+RULES: tuple[Rule, ...] = (account_rules, catalog_rules, name_rules, cross_field_rules, karpenter_rules,
+                          schedule_rules, zone_rules, safety_rules)
 
 
 def run_rules(platform: Platform) -> list[Problem]:
