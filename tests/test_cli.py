@@ -53,7 +53,7 @@ def test_unknown_environment_is_named():
 def test_bootstrap_prints_one_command_per_account_trusting_the_shared_account_for_lookups_only():
     result = innovate("bootstrap")
     assert result.returncode == 0
-    commands = [line for line in result.stdout.splitlines() if line.startswith("npx cdk bootstrap")]
+    commands = [line for line in result.stdout.splitlines() if line.startswith(f"{ROOT}/node_modules/.bin/cdk bootstrap")]
     assert len(commands) == 4
     for account in ("111111111111", "222222222222", "333333333333"):
         line = next(c for c in commands if f"aws://{account}/us-east-1" in c)
@@ -104,11 +104,24 @@ def test_synth_never_deletes_a_directory_that_is_not_a_cloud_assembly(tmp_path):
     assert not stale.exists(), "a previous assembly is replaced, not merged"
 
 
-def test_a_new_region_without_committed_availability_zones_stops_synthesis(tmp_path):
+def test_a_new_region_with_the_old_zones_is_refused_naming_them(tmp_path):
     other = tmp_path / "platform.yaml"
     other.write_text((ROOT / "platform.yaml").read_text().replace("region: us-east-1", "region: eu-west-1", 1))
     result = innovate("synth", "--env", "dev", "--config", str(other), "--out", str(tmp_path / "out"))
-    assert result.returncode == 1
-    text = " ".join(result.stderr.split())
-    assert "availability-zones:account=111111111111:region=eu-west-1" in text and "cdk.context.json" in text
+    assert result.returncode == 2
+    assert "environments.dev.availability_zones: us-east-1a, us-east-1b, us-east-1c is not a zone of region eu-west-1" \
+        in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_new_account_synthesizes_with_the_zones_from_platform_yaml(tmp_path):
+    """Changing an account in platform.yaml alone: synth needs no cdk.context.json edit."""
+    text = (ROOT / "platform.yaml").read_text().replace('account: "111111111111"', 'account: "555555555555"')
+    other = tmp_path / "platform.yaml"
+    other.write_text(text.replace("arn:aws:iam::111111111111:", "arn:aws:iam::555555555555:"))
+    result = innovate("synth", "--env", "dev", "--json", "--config", str(other), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    import json
+
+    assert json.loads(result.stdout)["stages"]["dev"]["account"] == "555555555555"
+    assert "synth: building the CDK app for dev" in result.stderr, "long steps show progress (make run)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from . import cli_common
 from .config import ConfigError, Platform, load_platform
 
 app = typer.Typer(
@@ -31,12 +33,11 @@ ConfigOption = Annotated[
 ]
 STAGE_CHOICES = ("dev", "staging", "prod", "shared")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The pinned CDK CLI (package-lock.json), run on the pinned Node (docs/adr/0007).
+CDK_CLI = PROJECT_ROOT / "node_modules" / ".bin" / "cdk"
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one clear line to stderr and return the Exit to raise."""
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+fail = cli_common.fail
 
 
 def load(config: str | None) -> Platform:
@@ -46,12 +47,8 @@ def load(config: str | None) -> Platform:
         raise fail(str(exc), 2) from None
 
 
-def parse_stages(env: str) -> tuple[str, ...]:
-    if env == "all":
-        return STAGE_CHOICES
-    if env not in STAGE_CHOICES:
-        raise fail(f"--env '{env}' is not one of: {', '.join(STAGE_CHOICES)}, all", 2)
-    return (env,)
+def parse_stages(env: str, allow_all: bool = True) -> tuple[str, ...]:
+    return cli_common.parse_env(env, STAGE_CHOICES, allow_all)
 
 
 @config_app.command("validate")
@@ -67,6 +64,7 @@ def synth(
     env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod, shared or all.")] = "all",
     out: Annotated[str, typer.Option("--out", "-o", help="Cloud assembly directory.")] = "cdk.out",
     config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of tables.")] = False,
 ) -> None:
     """Synthesize CloudFormation offline (cdk-nag runs on every synth) and print a summary."""
     from .aws.synth import SynthError, synthesize
@@ -75,14 +73,31 @@ def synth(
     stages = parse_stages(env)
     clear_assembly_dir(Path(out))
     try:
-        result = synthesize(platform, stages, out)
+        result = synthesize(platform, stages, out, progress=_progress())
     except SynthError as exc:
         raise fail(f"synthesis failed:\n{exc}") from None
-    from .summary import synth_summary_tables
+    from .summary import synth_summary_rows, synth_summary_tables
 
+    if as_json:
+        print(json.dumps({"out": out, "seconds": round(result.seconds, 1),
+                          "stages": {stage: dict(rows) for stage, rows in synth_summary_rows(platform, result).items()}},
+                         indent=2))
+        return
     for table in synth_summary_tables(platform, result):
         console.print(table)
     console.print(f"[green]synthesized[/green] {len(result.stacks)} stacks into {out}/ in {result.seconds:.1f} s")
+
+
+def _progress():
+    """Print each long step to stderr with the seconds since the command started."""
+    import time
+
+    started = time.perf_counter()
+
+    def step(message: str) -> None:
+        sys.stderr.write(f"synth: {message} ... ({time.perf_counter() - started:.0f} s)\n")
+        sys.stderr.flush()
+    return step
 
 
 def clear_assembly_dir(out: Path) -> None:
@@ -109,13 +124,13 @@ def has_aws_credentials(environ: dict[str, str] | None = None, home: Path | None
 
 
 def run_cdk(action: str, env: str, config: str | None, extra: list[str]) -> None:
+    stages = parse_stages(env, allow_all=False)
     platform = load(config)
-    stages = parse_stages(env)
     if not has_aws_credentials():
         raise fail(f"innovate {action} needs AWS credentials for account "
                    f"{_account(platform, stages)} and none are configured (set AWS_PROFILE, or run in CI "
                    "with the GitHub OIDC role); nothing was changed")
-    cdk = PROJECT_ROOT / "node_modules" / ".bin" / "cdk"
+    cdk = CDK_CLI
     if not cdk.exists():
         raise fail("the CDK CLI is not installed; run `make setup`")
     stacks = [f"{'innovate-shared' if s == 'shared' else platform.env(s).cluster_name}/*" for s in stages]
@@ -135,7 +150,7 @@ def _account(platform: Platform, stages: tuple[str, ...]) -> str:
 
 @app.command()
 def deploy(
-    env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod or shared.")],
+    env: Annotated[str, typer.Option("--env", "-e", help=cli_common.env_help(STAGE_CHOICES, allow_all=False))],
     config: ConfigOption = None,
     approve: Annotated[bool, typer.Option(help="Skip CDK's approval prompt for security changes (CI).")] = False,
 ) -> None:
@@ -145,7 +160,7 @@ def deploy(
 
 @app.command()
 def diff(
-    env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod or shared.")],
+    env: Annotated[str, typer.Option("--env", "-e", help=cli_common.env_help(STAGE_CHOICES, allow_all=False))],
     config: ConfigOption = None,
 ) -> None:
     """Show what `deploy` would change (needs AWS credentials)."""
@@ -165,18 +180,40 @@ def bootstrap_commands(platform: Platform) -> list[str]:
     lookups only: CI deploys through each account's own GitHub deploy role, so no other account
     needs deploy rights (add `--trust <account>` only for a central pipeline)."""
     shared = platform.shared.account
-    lines = [f"# shared services account {shared}",
-             f"npx cdk bootstrap aws://{shared}/{platform.region} "
+    cdk = str(CDK_CLI)
+    lines = ["# the pinned CDK CLI on the pinned Node (docs/adr/0007); first run:",
+             f"export PATH={CDK_CLI.parent}:$PATH",
+             f"# shared services account {shared}",
+             f"{cdk} bootstrap aws://{shared}/{platform.region} "
              "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
     for env in platform.environments.values():
         lines += [f"# {env.name} account {env.account}: deploys come from its own innovate-{env.name}-github-deploy role",
-                  f"npx cdk bootstrap aws://{env.account}/{platform.region} --trust-for-lookup {shared} "
+                  f"{cdk} bootstrap aws://{env.account}/{platform.region} --trust-for-lookup {shared} "
                   "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
     return lines
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        print(f"innovate {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    """Innovate Inc.'s EKS platform: one platform.yaml, synthesized, checked and deployed."""
+
+
 def _register_optional_commands() -> None:
     """Commands owned by other packages (GitOps, checks, insight), registered when present."""
+    from .context_cli import context_command
+
+    app.command("context")(context_command)
     try:
         from .gitops.cli import gitops_command
 
@@ -206,7 +243,7 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        cli_common.error(str(exc))
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

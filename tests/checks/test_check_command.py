@@ -32,9 +32,12 @@ def test_the_shipped_platform_passes_every_check(report):
     assert set(report) == {"ok", "checks"}
     pairs = {(c["name"], c["env"]) for c in report["checks"]}
     for name in CHECK_NAMES:
+        if name == "accounts":  # files outside the clusters: runs for shared only
+            continue
         for env in ("dev", "staging", "prod"):
             assert (name, env) in pairs, f"{name} did not run for {env}"
-    assert {n for n, e in pairs if e == "shared"} == {"cdk-nag", "cloudformation", "platform-security", "checkov"}
+    assert {n for n, e in pairs if e == "shared"} == {"cdk-nag", "cloudformation", "platform-security", "checkov",
+                                                      "accounts"}
     for check in report["checks"]:
         assert set(check) == {"name", "env", "status", "findings", "seconds"}
         assert check["status"] == "pass" and check["seconds"] >= 0
@@ -82,7 +85,7 @@ def test_the_table_names_each_environment_and_a_failure_with_its_fix(capsys):
                       "the prod API endpoint is public", "set environments.prod.endpoint.public: false in platform.yaml")
     cli.console.width = 200
     cli.print_report([CheckResult("platform-security", "prod", "fail", [finding], 0.2),
-                      CheckResult("tenancy", "dev", "pass", [], 0.1)], ok=False)
+                      CheckResult("tenancy", "dev", "pass", [], 0.1)], ok=False, verbose=True)
     out = capsys.readouterr().out
     assert "innovate check: prod" in out and "innovate check: dev" in out
     assert "EndpointPublicAccess: the prod API endpoint is public" in out
@@ -112,3 +115,39 @@ def test_a_shared_input_that_crashes_is_one_line_for_every_check_that_needs_it(p
             inputs._once("synthesis", explode)
     assert calls == [1]  # computed once, the failure shared
     inputs.close()
+
+
+def test_the_default_report_is_findings_and_one_summary_line_notes_only_with_verbose(capsys):
+    from innovate_platform.checks import cli
+    from innovate_platform.checks.model import NOTE, CheckResult, Finding
+
+    error = Finding("prod", "gitops/prod/nodepool.yaml: NodePool burst", "spec.template", "capacity [on-demand] missing",
+                    "see file:100: for [a-z] names")
+    note = Finding("dev", "innovate-dev-platform", "", "acknowledged: dev runs single-AZ", "", NOTE)
+    results = [CheckResult("kubernetes", "prod", "fail", [error], 0.2), CheckResult("cdk-nag", "dev", "pass", [note], 0.1)]
+    cli.console.width = 200
+    cli.print_report(results, ok=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["  kubernetes prod error gitops/prod/nodepool.yaml: NodePool burst spec.template: capacity [on-demand] missing",
+                     "      fix: see file:100: for [a-z] names",
+                     "failed: kubernetes/prod; 1 findings, 1 notes (--verbose shows them)"]
+    cli.print_report(results, ok=False, verbose=True)
+    verbose = capsys.readouterr().out
+    assert "acknowledged: dev runs single-AZ" in verbose and "innovate check: dev" in verbose
+
+
+def test_progress_lines_name_each_check_and_environment_as_it_finishes(platform):
+    import io
+
+    from innovate_platform.checks.report import ProgressLines
+    from innovate_platform.checks.runner import run_checks
+
+    stream = io.StringIO()
+    progress = ProgressLines(2, stream, enabled=True)
+    run_checks(platform, ROOT, ("dev", "prod"), only="tenancy", progress=progress)
+    lines = stream.getvalue().splitlines()
+    assert sorted(line.split("] ")[1].split(":")[0] for line in lines) == ["tenancy dev", "tenancy prod"]
+    assert lines[-1].startswith("  [2/2] ")
+    silent = io.StringIO()
+    ProgressLines(1, silent)("tenancy", ("dev",), [])  # not a terminal: nothing
+    assert silent.getvalue() == ""

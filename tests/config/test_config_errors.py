@@ -64,7 +64,7 @@ def test_cidr_with_host_bits():
 
 def test_overlapping_cidrs():
     message = rejection(lambda d: d["environments"]["staging"].update(vpc_cidr="10.10.0.0/16"))
-    assert "environments.dev.vpc_cidr 10.10.0.0/16 overlaps environments.staging.vpc_cidr" in message
+    assert "environments.dev.vpc_cidr: 10.10.0.0/16 overlaps environments.staging.vpc_cidr" in message
     assert "own range" in message
 
 

@@ -227,17 +227,20 @@ def test_promotions_follow_the_images_and_their_channel(workflows):
         assert target_environments(job) == {env}
 
 
-def test_infra_diffs_every_account_and_deploys_in_order(workflows):
+def test_infra_diffs_every_account_and_deploys_in_order(workflows, repo_root: Path):
+    from innovate_platform.config import load_platform
+
+    platform = load_platform(repo_root / "platform.yaml")  # the accounts come from platform.yaml
+    expected = {"shared": platform.shared.account, **{n: e.account for n, e in platform.environments.items()}}
     jobs = workflows["infra.yml"]["jobs"]
     diff = jobs["diff"]
     accounts = {row["env"]: row["account"] for row in diff["strategy"]["matrix"]["include"]}
-    assert accounts == {"dev": "111111111111", "staging": "222222222222",
-                        "prod": "333333333333", "shared": "444444444444"}
+    assert accounts == expected
     role = next(s["with"]["role-to-assume"] for s in diff["steps"] if CONFIGURE_AWS in s.get("uses", ""))
     assert role == "arn:aws:iam::${{ matrix.account }}:role/innovate-${{ matrix.env }}-github-diff"
     assert jobs["deploy-staging"]["needs"] == "deploy-dev"
     assert jobs["deploy-prod"]["needs"] == "deploy-staging"
-    for env, account in (("dev", "111111111111"), ("staging", "222222222222"), ("prod", "333333333333")):
+    for env, account in ((n, expected[n]) for n in ("dev", "staging", "prod")):
         steps = jobs[f"deploy-{env}"]["steps"]
         role = next(s["with"]["role-to-assume"] for s in steps if CONFIGURE_AWS in s.get("uses", ""))
         assert role == f"arn:aws:iam::{account}:role/innovate-{env}-github-deploy"

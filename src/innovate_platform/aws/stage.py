@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from ..config import Platform
+from ..config.zones import zone_context
 from ..naming import stack_name
 from .stacks import EnvironmentCiStack, NetworkStack, PlatformStack, RegistryStack, SharedCiStack
 
@@ -26,7 +27,8 @@ def cdk_context(root: Path = PROJECT_ROOT) -> dict:
 
 def build_app(platform: Platform, stages: tuple[str, ...] = STAGES, outdir: str | None = None) -> cdk.App:
     """Compose the requested stages into an app (with cdk-nag AwsSolutions checks on synth)."""
-    app = cdk.App(outdir=outdir, context=cdk_context())
+    # Zones platform.yaml lists win over cdk.context.json's cached lookups (config/zones.py).
+    app = cdk.App(outdir=outdir, context={**cdk_context(), **zone_context(platform)})
     for name in stages:
         if name == "shared":
             _shared_stage(app, platform)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 import os
 import tempfile
 import time
@@ -51,11 +52,17 @@ class Synthesis:
         return {s.name: s.template for s in self.for_stage(stage)}
 
 
-def synthesize(platform: Platform, stages: tuple[str, ...] = STAGES, outdir: str | os.PathLike | None = None) -> Synthesis:
-    """Synthesize the requested stages into `outdir` (a temporary directory by default)."""
+def synthesize(platform: Platform, stages: tuple[str, ...] = STAGES, outdir: str | os.PathLike | None = None,
+               progress: Callable[[str], None] | None = None) -> Synthesis:
+    """Synthesize the requested stages into `outdir` (a temporary directory by default);
+    `progress` is told of each long step as it starts."""
     out = Path(outdir) if outdir else Path(tempfile.mkdtemp(prefix="innovate-synth-"))
     started = time.perf_counter()
+    if progress:
+        progress(f"building the CDK app for {', '.join(stages)}")
     app = build_app(platform, stages, outdir=str(out))
+    if progress:
+        progress("synthesizing CloudFormation and running cdk-nag")
     try:
         assembly = app.synth()
     except RuntimeError as exc:
@@ -88,8 +95,9 @@ def _refuse_missing_lookups(manifest: dict) -> None:
     missing = manifest.get("missing") or []
     if missing:
         keys = ", ".join(m["key"] for m in missing)
-        raise SynthError(f"cdk.context.json has no value for {keys} (a new account or region); add the "
-                         "availability zones of that account and region to cdk.context.json and synthesize again")
+        raise SynthError(f"cdk.context.json has no value for {keys} (a new account or region); list the "
+                         "environment's availability_zones in platform.yaml (then `innovate context` updates "
+                         "cdk.context.json) and synthesize again")
 
 
 def _stage_id(platform: Platform, stage: str) -> str:

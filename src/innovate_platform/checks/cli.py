@@ -3,38 +3,38 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from ..cli_common import fail, parse_env
 from ..config import ConfigError, config_path, load_platform
-from .model import ALL_ENVS, BROKEN, FAIL, NOTE, PASS, SHARED, CheckResult
-from .runner import CHECK_NAMES, run_checks
+from .model import ALL_ENVS, PASS, SHARED, CheckResult
+from . import report
+from .report import ProgressLines
+from .runner import CHECK_NAMES, run_checks, select
 
 console = Console()
 err = Console(stderr=True)
-STYLE = {PASS: "green", FAIL: "red", BROKEN: "yellow"}
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+_fail = fail
 
 
 def check_command(
     env: Annotated[str, typer.Option("--env", "-e", help="dev, staging, prod, shared or all.")] = "all",
-    as_json: Annotated[bool, typer.Option("--json", help='Print {"ok", "checks": [...]} instead of tables.')] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"ok", "checks": [...]} instead of the report.')] = False,
     only: Annotated[Optional[str], typer.Option("--only", help=f"Run one check: {', '.join(CHECK_NAMES)}.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the per-environment tables and every note.")] = False,
     config: Annotated[Optional[str], typer.Option("--config", "-c", help="Platform file (default: $INNOVATE_CONFIG or ./platform.yaml).")] = None,
 ) -> None:
     """Prove the platform offline: CloudFormation, cdk-nag, security rules, checkov, Kubernetes
-    schemas, Pod Security and tenancy, for every environment. Exit 1 on any failure, 2 on bad input."""
-    envs = ALL_ENVS if env == "all" else (env,)
-    if env != "all" and env not in ALL_ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ALL_ENVS)}, all", 2)
+    schemas, Pod Security and tenancy, for every environment. Prints progress on a terminal, the
+    findings and one summary line (--verbose: tables and notes). Exit 1 on any failure, 2 on bad input."""
+    envs = parse_env(env, ALL_ENVS)
     if only is not None and only not in CHECK_NAMES:
         raise _fail(f"--only '{only}' is not a check; choose one of: {', '.join(CHECK_NAMES)}", 2)
     try:
@@ -45,31 +45,22 @@ def check_command(
     if missing:
         raise _fail(f"--env '{missing[0]}' is not an environment of {config_path(config)}", 2)
     root = config_path(config).resolve().parent
-    results = run_checks(platform, root, envs, only)
+    progress = ProgressLines(_planned(envs, only), enabled=False if as_json else None)
+    progress.start(envs)
+    started = time.perf_counter()
+    results = run_checks(platform, root, envs, only, progress=progress)
     ok = all(r.status == PASS for r in results)
     if as_json:
         print(json.dumps({"ok": ok, "checks": [r.as_dict() for r in results]}, indent=2))
     else:
-        print_report(results, ok)
+        print_report(results, ok, verbose, seconds=time.perf_counter() - started)
     raise typer.Exit(0 if ok else 1)
 
 
-def print_report(results: list[CheckResult], ok: bool) -> None:
-    """One table per environment, then its findings (errors first) with the fix."""
-    for env in dict.fromkeys(r.env for r in results):
-        rows = [r for r in results if r.env == env]
-        table = Table(title=f"innovate check: {env}", title_justify="left")
-        for column in ("check", "status", "findings", "notes", "seconds"):
-            table.add_column(column, justify="right" if column in ("findings", "notes", "seconds") else "left")
-        for r in rows:
-            table.add_row(r.name, f"[{STYLE[r.status]}]{r.status}[/]", str(len(r.errors)), str(len(r.notes)), f"{r.seconds:.1f}")
-        console.print(table)
-        for r in rows:
-            for f in sorted(r.findings, key=lambda f: f.severity == NOTE):
-                colour = "dim" if f.severity == NOTE else STYLE[r.status]
-                where = f"{f.resource} {f.field}".strip()
-                console.print(f"  [{colour}]{r.name} {f.severity}[/] {where}: {f.message}", highlight=False, soft_wrap=True)
-                if f.severity != NOTE:
-                    console.print(f"      fix: {f.fix}", highlight=False, soft_wrap=True)
-    failed = [f"{r.name}/{r.env}" for r in results if r.status != PASS]
-    console.print("[green]ok[/green]: every check passed" if ok else f"[red]failed[/red]: {', '.join(failed)}")
+def _planned(envs: tuple[str, ...], only: str | None) -> int:
+    """How many (check, environment) results the run will produce."""
+    return sum(1 for c in select(only) for e in envs if e in c.envs)
+
+
+def print_report(results: list[CheckResult], ok: bool, verbose: bool = False, seconds: float | None = None) -> None:
+    report.print_report(results, ok, verbose, console, seconds)

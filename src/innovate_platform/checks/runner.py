@@ -7,17 +7,20 @@ what it needs is ready. Subprocess checks (cfn-lint, checkov, helm) run beside t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Platform
-from . import cdk_nag, checkov, cloudformation, controller_iam, kubernetes, platform_security, pods, scheduling, tenancy
+from . import accounts, cdk_nag, checkov, cloudformation, controller_iam, kubernetes, platform_security, pods, scheduling, tenancy
 from .inputs import CheckInputs
 from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
+Progress = Callable[[str, tuple[str, ...], list[CheckResult]], None]
+
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
-    scheduling.CHECK, controller_iam.CHECK,
+    scheduling.CHECK, controller_iam.CHECK, accounts.CHECK,
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 
@@ -32,8 +35,10 @@ def select(only: str | None) -> tuple[Check, ...]:
 
 
 def run_checks(platform: Platform, root: Path, envs: tuple[str, ...] = ALL_ENVS, only: str | None = None,
-               workers: int = 32) -> list[CheckResult]:
-    """Every selected check for every selected environment, in CHECKS order then environment order."""
+               workers: int = 32, progress: Progress | None = None) -> list[CheckResult]:
+    """Every selected check for every selected environment, in CHECKS order then environment order.
+
+    `progress(check, envs, outcome)` is called as each check finishes (from a worker thread)."""
     checks = select(only)
     envs = tuple(e for e in envs if e == SHARED or e in platform.environments)
     inputs = CheckInputs(platform, root, envs)
@@ -49,6 +54,9 @@ def run_checks(platform: Platform, root: Path, envs: tuple[str, ...] = ALL_ENVS,
                     futures += [(check, (env,), pool.submit(_timed, check, inputs, env)) for env in targets]
                 else:
                     futures.append((check, targets, pool.submit(_timed, check, inputs, targets)))
+            if progress is not None:
+                for check, targets, future in futures:
+                    future.add_done_callback(lambda f, c=check, t=targets: progress(c.name, t, _results(c, t, f.result())))
             results = [r for check, targets, future in futures for r in _results(check, targets, future.result())]
             for warm in warmups:
                 warm.result()

@@ -6,21 +6,21 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
 from .karpenter_zones import min_zones_problem
 from .tenancy import IngressGrant, Quota, TeamNamespaces, check_app_namespaces, check_quotas
+from .database import Database
+from .endpoint import Endpoint
+from .model_base import Model
+from .sleep import SleepSchedule
+
+__all__ = ["App", "Database", "DisruptionBudget", "Endpoint", "Environment", "GitHub", "Karpenter", "Model",
+           "NodeGroup", "NodePool", "Platform", "Shared", "SleepSchedule", "Team", "Versions"]
 
 ACCOUNT_ID = r"^\d{12}$"
 ENV_NAMES = ("dev", "staging", "prod")
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
-
-
-class Model(BaseModel):
-    """Base: frozen, unknown keys rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 def _known_instance_types(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -115,30 +115,6 @@ class Karpenter(Model):
     node_pools: tuple[NodePool, ...] = Field(min_length=1)
 
 
-class Endpoint(Model):
-    """The EKS API endpoint: private always; public optionally, limited to CIDRs."""
-
-    public: bool
-    public_cidrs: tuple[str, ...] = ()
-
-    @field_validator("public_cidrs")
-    @classmethod
-    def _cidrs_valid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for cidr in value:
-            net = ipaddress.ip_network(cidr, strict=True)
-            if net.prefixlen == 0:
-                raise ValueError(f"'{cidr}' opens the API to the internet; list your office or VPN CIDRs")
-        return value
-
-    @model_validator(mode="after")
-    def _public_needs_cidrs(self) -> Endpoint:
-        if self.public and not self.public_cidrs:
-            raise ValueError("a public endpoint needs public_cidrs (for example your VPN's CIDR)")
-        if not self.public and self.public_cidrs:
-            raise ValueError("public_cidrs is set but public is false: remove public_cidrs or set public: true")
-        return self
-
-
 class Team(Model):
     """A team: an IAM role mapped to a Kubernetes group that owns its namespaces."""
 
@@ -165,83 +141,6 @@ class App(Model):
     exposed: bool = False  # its namespace may use the shared internet-facing ALB (IngressClassParams)
 
 
-class SleepSchedule(Model):
-    """When dev sleeps: from `sleep_at` to `wake_at` on weekdays, and all weekend."""
-
-    timezone: str
-    sleep_at: str = Field(pattern=HHMM)
-    wake_at: str = Field(pattern=HHMM)
-    # Workloads go to zero first; node groups follow this many minutes later (Karpenter
-    # needs that long to empty its nodes) and come back this many minutes before wake_at.
-    node_group_offset_minutes: int = Field(default=30, ge=5, le=120)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{value}' is not an IANA time zone (for example Europe/Berlin)") from None
-        return value
-
-    @model_validator(mode="after")
-    def _night_long_enough(self) -> SleepSchedule:
-        night = (_minutes(self.wake_at) - _minutes(self.sleep_at)) % (24 * 60)
-        if night < 2 * self.node_group_offset_minutes + 30:
-            raise ValueError(
-                f"the night from {self.sleep_at} to {self.wake_at} is too short for a "
-                f"{self.node_group_offset_minutes} min node group offset on each side"
-            )
-        return self
-
-    def timeline(self) -> dict[str, str]:
-        """Local HH:MM of the four steps, in order: workloads down, nodes down, nodes up, workloads up.
-
-        Each step runs on weekdays (Mon-Fri), so the cluster also sleeps from Friday night
-        to Monday morning.
-        """
-        offset = self.node_group_offset_minutes
-        return {
-            "workloads_down": self.sleep_at,
-            "node_groups_down": _hhmm(_minutes(self.sleep_at) + offset),
-            "node_groups_up": _hhmm(_minutes(self.wake_at) - offset),
-            "workloads_up": self.wake_at,
-        }
-
-
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _hhmm(minutes: int) -> str:
-    minutes %= 24 * 60
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-class Database(Model):
-    """The environment's RDS PostgreSQL instance."""
-
-    engine_version: str = Field(pattern=r"^\d+\.\d+$")
-    instance_class: str = Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
-    allocated_storage_gib: int = Field(ge=20, le=65536)
-    max_allocated_storage_gib: int = Field(ge=20, le=65536)
-    multi_az: bool
-    backup_retention_days: int = Field(ge=1, le=35)
-    deletion_protection: bool
-    performance_insights: bool
-    database_name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
-    iam_user: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
-
-    @model_validator(mode="after")
-    def _storage_growth(self) -> Database:
-        if self.max_allocated_storage_gib < self.allocated_storage_gib:
-            raise ValueError("max_allocated_storage_gib must be >= allocated_storage_gib")
-        return self
-
-
 class Environment(Model):
     """One environment: its own AWS account, VPC and EKS cluster."""
 
@@ -261,6 +160,8 @@ class Environment(Model):
     database: Database
     pod_security_groups: bool = False
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = 30
+    # The account's zone names in the region (config/zones.py); synth uses them instead of a lookup.
+    availability_zones: tuple[str, ...] = ()
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -456,9 +357,7 @@ class Platform(Model):
             values = [getattr(a, attribute) for a in self.apps]
             if len(values) != len(set(values)):
                 raise ValueError(f"apps: each app needs its own {attribute}, got {values}")
-        accounts = [e.account for e in self.environments.values()] + [self.shared.account]
-        if len(set(accounts)) != len(accounts):
-            raise ValueError("each environment and the shared services account need their own AWS account")
+        # Accounts shared between environments: config/rules/cross_field.py names them.
         for key, env in self.environments.items():
             if env.name != key:
                 raise ValueError(f"environments.{key}.name is '{env.name}'; it must match its key '{key}'")

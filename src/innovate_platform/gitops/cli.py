@@ -17,7 +17,7 @@ app = typer.Typer(add_completion=False, help="Render the GitOps tree Flux reconc
 
 def gitops_command(
     check: bool = typer.Option(False, "--check", help="Exit 1 and name the stale files instead of writing."),
-    config: Optional[Path] = typer.Option(None, "--config", help="platform.yaml to read (default ./platform.yaml or $INNOVATE_CONFIG)."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="platform.yaml to read (default ./platform.yaml or $INNOVATE_CONFIG)."),
 ) -> None:
     """Render gitops/ from platform.yaml and the charts (next to platform.yaml)."""
     try:

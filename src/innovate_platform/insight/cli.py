@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..cli_common import fail, parse_env
 from ..config import ConfigError, Platform, config_path, load_platform
 from .capacity import Finding, check_environment
 from .cost import SCENARIOS, estimate
@@ -33,8 +34,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True, markup=True)
-    return typer.Exit(code)
+    return fail(message, code)
 
 
 def _load(config: str | None) -> tuple[Platform, Path]:
@@ -45,11 +45,7 @@ def _load(config: str | None) -> tuple[Platform, Path]:
 
 
 def _envs(env: str) -> tuple[str, ...]:
-    if env == "all":
-        return ENVS
-    if env not in ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ENVS)}, all")
-    return (env,)
+    return parse_env(env, ENVS)
 
 
 def _money(value: float) -> str:
@@ -99,7 +95,7 @@ def cost_command(env: Annotated[str, typer.Option("--env", "-e", help="dev, stag
         for col in ("category", "item", "detail"):
             table.add_column(col, overflow="fold")
         for col in SCENARIOS:
-            table.add_column(col, justify="right")
+            table.add_column(col, justify="right", overflow="fold")
         for i in r.items:
             table.add_row(i.category, i.name, i.detail, *(_money(getattr(i, s)) for s in SCENARIOS))
         table.add_section()
@@ -118,9 +114,9 @@ def cost_command(env: Annotated[str, typer.Option("--env", "-e", help="dev, stag
         console.print(seed)
         verdict = "saving" if r.saving >= 0 else "extra cost"
         console.print(f"Seed's design at its desired size: {_money(r.static_total)}; this platform at desired: "
-                      f"{_money(r.total('desired'))}; {verdict} {_money(abs(r.saving))} ({abs(d['saving_percent'])}%)", highlight=False)
+                      f"{_money(r.total('desired'))}; {verdict} {_money(abs(r.saving))} ({abs(d['saving_percent'])}%)", highlight=False, markup=False, emoji=False)
         for note in r.notes:
-            console.print(f"  - {note}", highlight=False)
+            console.print(f"  - {note}", highlight=False, markup=False, emoji=False)
     if shared:
         table = Table(title="shared services account: monthly estimate (USD, 730 h)", title_justify="left")
         for col in ("category", "item", "detail", "monthly", "source"):
@@ -131,7 +127,7 @@ def cost_command(env: Annotated[str, typer.Option("--env", "-e", help="dev, stag
         table.add_row("", "[bold]total[/bold]", "", f"[bold]{_money(shared_total)}[/bold]", "")
         console.print(table)
     if plot is not None and results:
-        console.print(f"wrote {plot}", highlight=False)
+        console.print(f"wrote {plot}", highlight=False, markup=False, emoji=False)
 
 
 def capacity_command(env: EnvOption = "all", json_out: JsonOption = False, config: ConfigOption = None) -> None:
@@ -201,7 +197,7 @@ def diagram_command(env: EnvOption = "all", out: Annotated[Path, typer.Option("-
             raise _fail(f"graphviz could not render ({exc}); install graphviz (apt-get install graphviz)") from None
         raise
     for p in paths:
-        console.print(f"wrote {p}", highlight=False)
+        console.print(f"wrote {p}", highlight=False, markup=False, emoji=False)
 
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,

@@ -215,7 +215,8 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
     static.extend(common)
     notes = [f"Template facts: {facts.source}."]
     if not always_on:
-        notes.append(f"Node groups run {awake:.0f} h/month (sleep timeline {env.sleep.timeline()}, weekdays only); "  # type: ignore[union-attr]
+        steps = ", ".join(f"{step.replace('_', ' ')} {at}" for step, at in env.sleep.timeline().items())  # type: ignore[union-attr]
+        notes.append(f"Node groups run {awake:.0f} h/month (sleep timeline: {steps} {env.sleep.timezone}, weekdays only); "
                      "reserved instances are not used for sleeping groups.")
     notes.append("Seed's design as the seed states it (insight/seed_baseline.py): its app node group with Reserved, "
                  "Spot and Cluster Autoscaler where it says so, at its node counts; everything it does not size is "

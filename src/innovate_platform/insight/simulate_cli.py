@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..cli_common import fail, parse_env
 from ..config import ConfigError, config_path, load_platform
 from .provisioners import STRATEGIES, SimulationParameters
 from .simulate import StrategyResult, ZoneOutage, rank, simulate
@@ -29,8 +30,7 @@ err = Console(stderr=True)
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True, markup=True)
-    return typer.Exit(2)
+    return fail(message, 2)
 
 
 def _outage_time(text: str, start: float, end: float) -> float:
@@ -66,8 +66,7 @@ def simulate_command(
         platform, root = load_platform(config), config_path(config).resolve().parent
     except ConfigError as exc:
         raise _fail(str(exc)) from None
-    if env not in ENVS:
-        raise _fail(f"--env '{env}' is not one of: {', '.join(ENVS)}")
+    parse_env(env, ENVS, allow_all=False)
     strategies = tuple(STRATEGIES) if strategy == "all" else (strategy,)
     if strategy != "all" and strategy not in STRATEGIES:
         raise _fail(f"--strategy '{strategy}' is not one of: {', '.join(STRATEGIES)}, all")
@@ -95,7 +94,7 @@ def simulate_command(
     long_run = (data.end - data.start) / p.tick_s > LONG_RUN_TICKS
     results = []
     for s in strategies:
-        progress = (lambda share, s=s: err.print(f"{s}: {share:.0%} of the trace", highlight=False)) if long_run else None
+        progress = (lambda share, s=s: err.print(f"{s}: {share:.0%} of the trace", highlight=False, markup=False, emoji=False)) if long_run else None
         results.append(simulate(e, apps, data, s, p, outage=outage, progress=progress))
     order = {r.strategy: i + 1 for i, r in enumerate(rank(results))}
     if steps is not None:
@@ -151,22 +150,22 @@ def _print(env: str, trace: Path, results: list[StrategyResult], order: dict[str
                       f"{r.pending_pod_seconds:,.0f}", p95, str(r.node_launches), str(r.spot_interruptions))
     console.print(table)
     console.print("rank: whole request-seconds unserved first, then cost (a strategy that leaves demand unserved "
-                  "never ranks above one that serves it)", highlight=False)
+                  "never ranks above one that serves it)", highlight=False, markup=False, emoji=False)
     for r in results:
         by = r.demand.get("unserved_by_limit", {})
         if by:
             parts = ", ".join(f"{k} {v:,.0f} req-s ({r.demand['slo_minutes_by_limit'].get(k, 0)} SLO min)" for k, v in by.items())
-            console.print(f"  - {r.strategy}: unserved by limit: {parts}", highlight=False)
+            console.print(f"  - {r.strategy}: unserved by limit: {parts}", highlight=False, markup=False, emoji=False)
         if r.zone_outage:
             o = r.zone_outage
             back = "not by the end of the trace" if o["recovery_s"] is None else f"{o['recovery_s']:.0f} s"
             last = "none" if o["last_shortfall_after_s"] is None else f"last at +{o['last_shortfall_after_s']:.0f} s"
             console.print(f"  - {r.strategy}: {o['zone']} lost {o['nodes_lost']} nodes and {o['pods_lost']} pods; recovery "
                           f"(every pod placed, demand served): {back}; unserved after the outage "
-                          f"{o['unserved_request_seconds_after']:,.0f} req-s ({last})", highlight=False)
+                          f"{o['unserved_request_seconds_after']:,.0f} req-s ({last})", highlight=False, markup=False, emoji=False)
         for note in r.notes:
             if not note.endswith(str(r.demand.get("limit"))):
-                console.print(f"  - {r.strategy}: {note}", highlight=False)
+                console.print(f"  - {r.strategy}: {note}", highlight=False, markup=False, emoji=False)
     for path in (plot, steps):
         if path is not None:
-            console.print(f"wrote {path}", highlight=False)
+            console.print(f"wrote {path}", highlight=False, markup=False, emoji=False)
