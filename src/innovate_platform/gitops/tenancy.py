@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..config import Environment, Platform, Team
 from ..network_layout import subnet_layout
+from .app_needs import READINESS_GATE_LABEL
 from .objects import Obj, meta, namespace, pod_security_labels, role_with_binding, var
 
 APP_PORT = 8080
@@ -210,12 +211,15 @@ def priority_classes() -> list[Obj]:
     ]
 
 
-def render_tenancy(platform: Platform, env: Environment) -> dict[str, list[Obj]]:
-    """File name -> objects: one file per tenant namespace, plus the PriorityClasses."""
+def render_tenancy(platform: Platform, env: Environment, alb_targets: frozenset[str] = frozenset()) -> dict[str, list[Obj]]:
+    """File name -> objects: one file per tenant namespace, plus the PriorityClasses. Namespaces in
+    `alb_targets` get ALB pod readiness gates injected (gitops/app_needs.py)."""
     labels = tenant_pod_security(platform, env)
     files = {"priority-classes.yaml": priority_classes()}
     for ns in tenant_namespaces(platform, env):
         ns_labels = {**labels, "innovate.io/tenant": "true"}
+        if ns.name in alb_targets:
+            ns_labels[READINESS_GATE_LABEL] = "enabled"
         files[f"namespace-{ns.name}.yaml"] = (
             [namespace(ns.name, ns_labels)] + _team_access(ns) + _quota(env, ns) + network_policies(env, ns)
         )

@@ -20,12 +20,7 @@ from ...gitops.bootstrap import (
     ROOT_KUSTOMIZATION_NAME,
     root_kustomization_path,
 )
-
-FLUX_CHART_REPOSITORY = "https://fluxcd-community.github.io/helm-charts"
-SYSTEM_PLACEMENT = {
-    "nodeSelector": {"role": "system"},
-    "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}],
-}
+from ...gitops.flux_values import FLUX_CHART, FLUX_CHART_REPOSITORY, FLUX_RELEASE, flux_values
 
 
 class FluxBootstrap(Construct):
@@ -36,20 +31,17 @@ class FluxBootstrap(Construct):
         cluster: eks.Cluster, cluster_vars: dict[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
-        controllers = ("helmcontroller", "kustomizecontroller", "sourcecontroller", "notificationcontroller")
-        values = {c: dict(SYSTEM_PLACEMENT) for c in controllers}
-        # Promotion is a Git commit by CI (docs/adr/0004), so image automation is not installed.
-        values |= {"imageautomationcontroller": {"create": False}, "imagereflectorcontroller": {"create": False}}
+        # The chart's own keys (proved by the upstream-charts check against the real chart).
         self.chart = eks.HelmChart(
             self, "Flux",
             cluster=cluster,
-            chart="flux2",
+            chart=FLUX_CHART,
             repository=FLUX_CHART_REPOSITORY,
-            version=platform.versions.charts["flux2"],
-            release="flux2",
+            version=platform.versions.charts[FLUX_CHART],
+            release=FLUX_RELEASE,
             namespace=FLUX_NAMESPACE,
             create_namespace=True,
-            values=values,
+            values=flux_values(),
             wait=True,
             timeout=Duration.minutes(10),
         )
