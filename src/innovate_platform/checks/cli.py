@@ -29,9 +29,10 @@ def check_command(
     as_json: Annotated[bool, typer.Option("--json", help='Print {"ok", "checks": [...]} instead of tables.')] = False,
     only: Annotated[Optional[str], typer.Option("--only", help=f"Run one check: {', '.join(CHECK_NAMES)}.")] = None,
     config: Annotated[Optional[str], typer.Option("--config", "-c", help="Platform file (default: $INNOVATE_CONFIG or ./platform.yaml).")] = None,
+    charts: Annotated[Optional[str], typer.Option("--charts", help="Chart cache of upstream packages (default: $INNOVATE_CHARTS or ~/.cache/innovate/charts; fill it with `innovate charts pull`).")] = None,
 ) -> None:
     """Prove the platform offline: CloudFormation, cdk-nag, security rules, checkov, Kubernetes
-    schemas, Pod Security and tenancy, for every environment. Exit 1 on any failure, 2 on bad input."""
+    schemas, Pod Security, tenancy and the real upstream charts, for every environment. Exit 1 on any failure, 2 on bad input."""
     envs = ALL_ENVS if env == "all" else (env,)
     if env != "all" and env not in ALL_ENVS:
         raise _fail(f"--env '{env}' is not one of: {', '.join(ALL_ENVS)}, all", 2)
@@ -45,7 +46,7 @@ def check_command(
     if missing:
         raise _fail(f"--env '{missing[0]}' is not an environment of {config_path(config)}", 2)
     root = config_path(config).resolve().parent
-    results = run_checks(platform, root, envs, only)
+    results = run_checks(platform, root, envs, only, charts_dir=Path(charts) if charts else None)
     ok = all(r.status == PASS for r in results)
     if as_json:
         print(json.dumps({"ok": ok, "checks": [r.as_dict() for r in results]}, indent=2))

@@ -11,12 +11,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Platform
-from . import cdk_nag, checkov, cloudformation, kubernetes, platform_security, pods, tenancy
+from . import cdk_nag, checkov, cloudformation, kubernetes, platform_security, pods, tenancy, upstream_charts
 from .inputs import CheckInputs
 from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
+    upstream_charts.CHECK,
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 
@@ -31,11 +32,11 @@ def select(only: str | None) -> tuple[Check, ...]:
 
 
 def run_checks(platform: Platform, root: Path, envs: tuple[str, ...] = ALL_ENVS, only: str | None = None,
-               workers: int = 32) -> list[CheckResult]:
+               workers: int = 32, charts_dir: Path | None = None) -> list[CheckResult]:
     """Every selected check for every selected environment, in CHECKS order then environment order."""
     checks = select(only)
     envs = tuple(e for e in envs if e == SHARED or e in platform.environments)
-    inputs = CheckInputs(platform, root, envs)
+    inputs = CheckInputs(platform, root, envs, charts_dir=charts_dir)
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             warmups = _warm_up(pool, inputs, checks)

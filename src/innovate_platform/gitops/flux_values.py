@@ -1,4 +1,4 @@
-"""The values CDK passes to the flux2 chart (fluxcd-community), in the chart's own keys.
+"""What CDK installs for Flux: the flux2 chart's values (in the chart's own keys) and the sync objects.
 
 Shared by the CDK construct that installs it (aws/constructs/flux.py) and the `upstream-charts`
 check, which renders the real chart with exactly these values and proves each one has an effect.
@@ -7,7 +7,15 @@ The chart's keys are camelCase per controller (`helmController`, ...; see its va
 
 from __future__ import annotations
 
+from ..config import Environment, Platform
 from ..upstream.cache import REPOSITORIES
+from .bootstrap import (
+    CLUSTER_VARS_CONFIGMAP,
+    FLUX_NAMESPACE,
+    GIT_REPOSITORY_NAME,
+    ROOT_KUSTOMIZATION_NAME,
+    root_kustomization_path,
+)
 from .objects import SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS, Obj
 
 FLUX_CHART = "flux2"
@@ -31,3 +39,41 @@ def flux_values() -> Obj:
     values["cli"] = _system()  # the pre-install `flux check` Job
     values |= {name: {"create": False} for name in DISABLED}
     return values
+
+
+def cluster_vars_config_map(values: dict[str, str]) -> dict:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": CLUSTER_VARS_CONFIGMAP, "namespace": FLUX_NAMESPACE},
+        "data": values,
+    }
+
+
+def git_repository(platform: Platform) -> dict:
+    return {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "GitRepository",
+        "metadata": {"name": GIT_REPOSITORY_NAME, "namespace": FLUX_NAMESPACE},
+        "spec": {
+            "interval": "1m",
+            # SSH: the flux-system Secret holds a read-only deploy key (identity, known_hosts).
+            "url": platform.github.ssh_url,
+            "ref": {"branch": platform.github.branch},
+            "secretRef": {"name": GIT_REPOSITORY_NAME},
+        },
+    }
+
+
+def root_kustomization(env: Environment) -> dict:
+    return {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": ROOT_KUSTOMIZATION_NAME, "namespace": FLUX_NAMESPACE},
+        "spec": {
+            "interval": "10m",
+            "path": root_kustomization_path(env),
+            "prune": True,
+            "sourceRef": {"kind": "GitRepository", "name": GIT_REPOSITORY_NAME},
+        },
+    }

@@ -13,14 +13,16 @@ from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from ...config import Environment, Platform
-from ...gitops.bootstrap import (
-    CLUSTER_VARS_CONFIGMAP,
-    FLUX_NAMESPACE,
-    GIT_REPOSITORY_NAME,
-    ROOT_KUSTOMIZATION_NAME,
-    root_kustomization_path,
+from ...gitops.bootstrap import FLUX_NAMESPACE
+from ...gitops.flux_values import (
+    FLUX_CHART,
+    FLUX_CHART_REPOSITORY,
+    FLUX_RELEASE,
+    cluster_vars_config_map,
+    flux_values,
+    git_repository,
+    root_kustomization,
 )
-from ...gitops.flux_values import FLUX_CHART, FLUX_CHART_REPOSITORY, FLUX_RELEASE, flux_values
 
 
 class FluxBootstrap(Construct):
@@ -56,41 +58,3 @@ class FluxBootstrap(Construct):
             overwrite=True,
         )
         self.sync.node.add_dependency(self.chart)
-
-
-def cluster_vars_config_map(values: dict[str, str]) -> dict:
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": CLUSTER_VARS_CONFIGMAP, "namespace": FLUX_NAMESPACE},
-        "data": values,
-    }
-
-
-def git_repository(platform: Platform) -> dict:
-    return {
-        "apiVersion": "source.toolkit.fluxcd.io/v1",
-        "kind": "GitRepository",
-        "metadata": {"name": GIT_REPOSITORY_NAME, "namespace": FLUX_NAMESPACE},
-        "spec": {
-            "interval": "1m",
-            # SSH: the flux-system Secret holds a read-only deploy key (identity, known_hosts).
-            "url": platform.github.ssh_url,
-            "ref": {"branch": platform.github.branch},
-            "secretRef": {"name": GIT_REPOSITORY_NAME},
-        },
-    }
-
-
-def root_kustomization(env: Environment) -> dict:
-    return {
-        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-        "kind": "Kustomization",
-        "metadata": {"name": ROOT_KUSTOMIZATION_NAME, "namespace": FLUX_NAMESPACE},
-        "spec": {
-            "interval": "10m",
-            "path": root_kustomization_path(env),
-            "prune": True,
-            "sourceRef": {"kind": "GitRepository", "name": GIT_REPOSITORY_NAME},
-        },
-    }
