@@ -142,6 +142,8 @@ def cluster_autoscaler(platform: Platform, env: Environment) -> list[Obj]:
             },
             "image": {"repository": "registry.k8s.io/autoscaling/cluster-autoscaler", "tag": CLUSTER_AUTOSCALER_IMAGES[minor]},
             "rbac": {"serviceAccount": {"create": True, "name": role.service_account, "annotations": irsa_annotation(role.var)}},
+            # The chart requests nothing by default; these are the example figures in its values.yaml.
+            "resources": {"requests": {"cpu": "100m", "memory": "300Mi"}, "limits": {"memory": "300Mi"}},
             "extraArgs": {
                 "balance-similar-node-groups": True,
                 "skip-nodes-with-system-pods": False,

@@ -99,7 +99,7 @@ def capacity_command(env: EnvOption = "all", json_out: JsonOption = False, confi
     try:
         for name in _envs(env):
             e = platform.env(name)
-            findings += check_environment(e, load_workloads(platform, name, root), system_addons_from_gitops(e, root))
+            findings += check_environment(e, load_workloads(platform, name, root), system_addons_from_gitops(e, root, platform))
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     if json_out:
