@@ -149,3 +149,16 @@ def test_charts_pull_keeps_what_the_cache_has():
                              "--config", str(ROOT / "platform.yaml")], capture_output=True, text=True, timeout=120,
                             env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert result.returncode == 0 and "0 pulled" in result.stdout
+
+
+def test_an_alb_ingress_in_a_namespace_without_readiness_gates_is_named(platform, shared):
+    values = {"ingress": {"enabled": True, "host": "x.example.com",
+                          "certificateArn": "arn:aws:acm:us-east-1:333333333333:certificate/11111111-1111-4111-8111-111111111111"}}
+    release = Release("prod", "test", "web", "web", "charts/web", None, ROOT / "charts" / "web", values,
+                      (ROOT / "charts" / "web" / "values.yaml",))
+    result = shared.renderer.render(release.path, release.name, release.namespace, values, release.values_files)
+    assert result.ok, result.error
+    docs = uc.flatten(yaml.safe_load_all(result.text))
+    found = uc.readiness_gate_findings("prod", release, docs, {"web": {}})
+    assert len(found) == 1 and "elbv2.k8s.aws/pod-readiness-gate-inject" in found[0].message
+    assert uc.readiness_gate_findings("prod", release, docs, {"web": {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}}) == []

@@ -6,6 +6,7 @@
   against the strict schemas, custom resources against the CRDs the installed charts ship, no
   removed API) and meet the Pod Security level their namespace enforces;
 - every value key has an effect on the render (Helm silently ignores keys a chart does not read);
+- namespaces with an ALB Ingress get the Load Balancer Controller's pod readiness gates;
 - the tree's Flux objects (and CDK's) are valid against the CRDs of the flux2 chart installed.
 """
 
@@ -16,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..gitops.app_needs import READINESS_GATE_LABEL
 from ..gitops.flux_values import git_repository, root_kustomization
 from ..upstream.cache import missing_packages
 from ..upstream.effect import dotted, has_effect, leaves, shape
@@ -92,9 +94,31 @@ def object_problems(obj: dict, crds: dict[tuple[str, str], CrdVersion], kubernet
     return [(f.where[len(where):].strip(), f.message) for f in found]
 
 
+def _labels(objects: list[tuple[str, dict]]) -> dict[str, dict]:
+    return {o["metadata"]["name"]: dict(o["metadata"].get("labels") or {}) for _, o in objects if o.get("kind") == "Namespace"}
+
+
 def _levels(objects: list[tuple[str, dict]]) -> dict[str, str]:
-    return {o["metadata"]["name"]: ((o["metadata"].get("labels") or {}).get(ENFORCE_LABEL, "privileged"))
-            for _, o in objects if o.get("kind") == "Namespace"}
+    return {name: labels.get(ENFORCE_LABEL, "privileged") for name, labels in _labels(objects).items()}
+
+
+def readiness_gate_findings(env: str, release: Release, docs: list[dict], labels: dict[str, dict]) -> list[Finding]:
+    """Pods behind an ALB (an `alb` Ingress) need the Load Balancer Controller's readiness gates,
+    injected only in namespaces labelled for it; without them a rollout drops ALB targets."""
+    out = []
+    for obj in docs:
+        if obj.get("kind") != "Ingress":
+            continue
+        annotations = obj.get("metadata", {}).get("annotations") or {}
+        if (obj.get("spec") or {}).get("ingressClassName") != "alb" and annotations.get("kubernetes.io/ingress.class") != "alb":
+            continue
+        ns = obj.get("metadata", {}).get("namespace") or release.namespace
+        if (labels.get(ns) or {}).get(READINESS_GATE_LABEL) != "enabled":
+            out.append(Finding(env, f"{release.where} -> {release.label}: {describe(obj)}", "metadata.namespace",
+                               f"namespace {ns} serves ALB targets but does not carry {READINESS_GATE_LABEL}: enabled, "
+                               "so rollouts and consolidations leave the ALB without registered targets",
+                               "render the label on the namespace (gitops/app_needs.alb_target_namespaces)"))
+    return out
 
 
 def _render(shared: Shared, release: Release, values: dict) -> tuple[str, bool]:
@@ -177,8 +201,10 @@ def run(inputs: CheckInputs, env: str) -> Timed:
     crds = crd_index([d for ds in docs.values() for d in ds])
     levels = _levels(objects)
     version = platform.versions.kubernetes
+    labels = _labels(objects)
     for release, rendered in docs.items():
         findings += release_findings(env, release, rendered, crds, levels, version)
+        findings += readiness_gate_findings(env, release, rendered, labels)
     for release, result in zip(renderable, baselines):
         if result.ok:
             findings += [Finding(env, release.where, f"values.{key}",
