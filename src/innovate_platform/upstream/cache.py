@@ -57,7 +57,7 @@ class Missing:
     version: str
 
     def message(self, cache: Path) -> str:
-        return f"versions.charts.{self.chart}: {self.chart} {self.version} has no package in the chart cache {cache}"
+        return f"{self.chart} {self.version} has no package in the chart cache {cache}"
 
 
 def pinned_charts(platform: Platform) -> dict[str, str]:
