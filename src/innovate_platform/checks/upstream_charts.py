@@ -20,7 +20,7 @@ from pathlib import Path
 from ..gitops.app_needs import READINESS_GATE_LABEL
 from ..gitops.flux_values import git_repository, root_kustomization
 from ..upstream.cache import missing_packages
-from ..upstream.effect import dotted, has_effect, leaves, shape
+from ..upstream.effect import dotted, has_effect, leaves, marked, shape, shown
 from ..upstream.releases import Release, flux_release, tree_releases
 from ..upstream.render import Renderer, content_digest
 from .inputs import CheckInputs, parse_yaml
@@ -138,10 +138,16 @@ def _proof(shared: Shared, release: Release, path: tuple[str, ...], baseline: st
 
 
 def ignored_keys(shared: Shared, release: Release, baseline: str) -> list[str]:
-    """Every value key of the release whose removal and change leave the render unchanged."""
+    """Every value key of the release whose removal and change leave the render unchanged.
+
+    One render with each key's strings replaced by markers proves every key whose marker reaches
+    the output; the rest are removed, then changed, one at a time."""
     paths = list(leaves(release.values))
-    proved = list(shared.pool.map(lambda p: _proof(shared, release, p, baseline), paths))
-    return [dotted(p) for p, ok in zip(paths, proved) if not ok]
+    text, ok = _render(shared, release, marked(release.values, paths))
+    seen = shown(text, paths) if ok else set()
+    rest = [p for p in paths if p not in seen]
+    proved = dict(zip(rest, shared.pool.map(lambda p: _proof(shared, release, p, baseline), rest)))
+    return [dotted(p) for p in paths if p not in seen and not proved[p]]
 
 
 def release_findings(env: str, release: Release, docs: list[dict], crds: dict, levels: dict[str, str],

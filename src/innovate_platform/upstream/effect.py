@@ -71,6 +71,35 @@ def shape(values: Any) -> str:
     return json.dumps(blank(values), sort_keys=True)
 
 
+MARKER = "innovateprobe"
+
+
+def _mark(value: Any, tag: str, counter: list[int]) -> Any:
+    if isinstance(value, dict):
+        return {k: _mark(v, tag, counter) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark(v, tag, counter) for v in value]
+    if isinstance(value, str):
+        counter[0] += 1
+        return f"{MARKER}{tag}x{counter[0]}"
+    return value
+
+
+def marked(values: dict, paths: list[Path_]) -> dict:
+    """Every string under each leaf replaced by a marker naming the leaf (`innovateprobe<i>x<n>`):
+    one render proves at once every key whose marker reaches the output."""
+    out = copy.deepcopy(values)
+    for i, path in enumerate(paths):
+        parent = _get(out, path[:-1]) if len(path) > 1 else out
+        parent[path[-1]] = _mark(parent[path[-1]], str(i), [0])
+    return out
+
+
+def shown(text: str, paths: list[Path_]) -> set[Path_]:
+    """The leaves whose marker appears in a render of `marked(values, paths)`."""
+    return {p for i, p in enumerate(paths) if f"{MARKER}{i}x" in text}
+
+
 def has_effect(values: dict, path: Path_, baseline: str, render: Callable[[dict], tuple[str, bool]]) -> bool:
     """`render(values) -> (text, ok)`; True when removing or changing the key changes the output."""
     for variant in (without(values, path), changed(values, path)):
