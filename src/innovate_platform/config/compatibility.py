@@ -105,7 +105,3 @@ def incompatibilities(kubernetes: str, charts: dict[str, str], addons: dict[str,
                         "config/compatibility.CLUSTER_AUTOSCALER_IMAGES")
     return problems
 
-
-def supported_minors() -> list[str]:
-    """Every minor between 1.20 and 1.40 that the tooling rows allow (for messages and docs)."""
-    return [f"1.{m}" for m in range(20, 41) if all(s.supports(f"1.{m}") for s in TOOLING)]
