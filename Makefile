@@ -5,6 +5,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 PYTEST_ARGS ?=
+# The upstream chart packages the gate renders: ../shared in tests and CI (`innovate charts pull` elsewhere).
+export INNOVATE_CHARTS ?= $(abspath $(CURDIR)/../shared/upstream-charts)
 
 .PHONY: setup run test check gitops bench lint clean
 

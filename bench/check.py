@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -21,9 +22,13 @@ INNOVATE = ROOT / ".venv" / "bin" / "innovate"
 TARGET_SECONDS = 60.0
 
 
+# The upstream chart packages the upstream-charts check renders (as in tests and CI).
+ENV = {"INNOVATE_CHARTS": str(ROOT.parent / "shared" / "upstream-charts"), **os.environ}
+
+
 def timed(args: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
-    result = subprocess.run([str(INNOVATE), *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run([str(INNOVATE), *args], cwd=ROOT, capture_output=True, text=True, check=False, env=ENV)
     return time.perf_counter() - started, result
 
 

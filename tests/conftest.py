@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ import pytest
 import innovate_platform.aws  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parents[1]
+# Tests read the upstream chart packages from ../shared (the offline stand-in for `innovate charts pull`).
+SHARED_CHARTS = ROOT.parent / "shared" / "upstream-charts"
+os.environ.setdefault("INNOVATE_CHARTS", str(SHARED_CHARTS))
 
 
 @pytest.fixture(scope="session")

@@ -67,7 +67,7 @@ def test_synth_prints_the_summary_and_writes_the_assembly(tmp_path):
     result = innovate("synth", "--env", "prod", "--out", str(out), env={**os.environ, "COLUMNS": "200"})
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
-    assert "innovate-prod (Kubernetes 1.36, endpoint private only)" in text
+    assert "innovate-prod (Kubernetes 1.35, endpoint private only)" in text
     assert "c6i.xlarge ON_DEMAND min 4 / desired 4 / max 6" in text
     assert "innovate-prod-postgres" in text and "Multi-AZ" in text
     assert "synthesized 3 stacks" in text
@@ -77,7 +77,7 @@ def test_synth_prints_the_summary_and_writes_the_assembly(tmp_path):
 def test_config_validate_accepts_the_example():
     result = innovate("config", "validate")
     assert result.returncode == 0
-    assert "ok 3 environments, 2 apps, Kubernetes 1.36" in result.stdout
+    assert "ok 3 environments, 2 apps, Kubernetes 1.35" in result.stdout
 
 
 def test_innovate_config_environment_variable_picks_another_file(tmp_path):

@@ -227,6 +227,12 @@ def _register_optional_commands() -> None:
     except ImportError:
         pass
     try:
+        from .upstream.cli import charts_app
+
+        app.add_typer(charts_app, name="charts")
+    except ImportError:
+        pass
+    try:
         from .insight import cli as insight
 
         for name in ("cost", "capacity", "diagram", "simulate"):

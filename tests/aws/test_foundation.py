@@ -416,6 +416,10 @@ def test_flux_is_the_only_helm_release_and_cluster_vars_are_complete(synthesis, 
         charts = resources(synthesis, env, "Custom::AWSCDK-EKS-HelmChart")
         assert [c["Chart"] for c in charts] == ["flux2"]
         assert charts[0]["Version"] == platform.versions.charts["flux2"]
+        # Exactly the values the upstream-charts check renders the real flux2 chart with.
+        from innovate_platform.gitops.flux_values import flux_values
+
+        assert json.loads(charts[0]["Values"]) == flux_values()
         manifest = text(one(synthesis, env, "Custom::AWSCDK-EKS-KubernetesResource")["Manifest"])
         assert "cluster-vars" in manifest and f"./gitops/clusters/{env}" in manifest
         # cloned over SSH with the deploy key the runbook creates as the flux-system Secret

@@ -45,7 +45,7 @@ def test_the_crd_cel_rule_is_really_evaluated(charts, rps_objects):
 def test_the_other_objects_stay_valid_kubernetes_in_rps_mode(rps_objects):
     for obj in rps_objects:
         if obj["apiVersion"] != "keda.sh/v1alpha1":
-            kubernetes_validate.validate(obj, "1.36", strict=True)
+            kubernetes_validate.validate(obj, "1.35", strict=True)
 
 
 def test_the_crd_check_would_catch_a_misspelt_field(charts, rps_objects):

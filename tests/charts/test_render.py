@@ -1,4 +1,4 @@
-"""Every chart in every environment lints, renders, validates for Kubernetes 1.36 and meets "restricted"."""
+"""Every chart in every environment lints, renders, validates for Kubernetes 1.35 and meets "restricted"."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ def test_renders_the_expected_objects(charts, app, env):
     assert {o["metadata"]["namespace"] for o in objects} == {charts.namespaces[app]}
 
 
-def test_every_object_is_valid_kubernetes_1_36_in_strict_mode(charts, app, env):
+def test_every_object_is_valid_kubernetes_1_35_in_strict_mode(charts, app, env):
     for obj in charts.render(app, env):
         try:
-            kubernetes_validate.validate(obj, "1.36", strict=True)
+            kubernetes_validate.validate(obj, "1.35", strict=True)
         except kubernetes_validate.ValidationError as error:
             pytest.fail(f"{obj['kind']}/{obj['metadata']['name']}: {error.message} at {list(error.path)}")
 

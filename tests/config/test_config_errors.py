@@ -161,8 +161,40 @@ def test_cli_reports_one_line_and_exit_code_2(tmp_path):
 
 def test_unsupported_kubernetes_version():
     message = rejection(lambda d: d["versions"].update(kubernetes="1.34"))
-    assert "versions.kubernetes" in message and "Kubernetes 1.34 is not supported" in message
-    assert "1.36" in message and "upgrade.md" in message
+    assert "versions.kubernetes: 1.34 is outside" in message
+    assert "metrics-server" not in message  # 0.8 supports 1.31+: only the components that refuse are named
+
+
+def test_kubernetes_136_is_refused_naming_flux_and_keda_and_their_ranges():
+    """The shipped pins of today's code ran 1.36, which Flux 2.7/2.8 and KEDA 2.20 do not support."""
+    message = rejection(lambda d: d["versions"].update(kubernetes="1.36"))
+    assert "Flux 2.8.5 (flux2 chart 2.18.3)'s supported range 1.30-1.35" in message
+    assert "KEDA 2.20.2's supported range 1.33-1.35" in message
+    assert "no Cluster Autoscaler image pinned for 1.36" in message
+
+
+def test_a_chart_bump_without_a_matrix_row_is_refused():
+    message = rejection(lambda d: d["versions"]["charts"].update(keda="2.21.1"))
+    assert "versions.charts.keda: 2.21.1 has no row in the compatibility matrix" in message
+
+
+def test_addon_versions_are_the_ones_listed_for_the_cluster_minor(platform):
+    from innovate_platform.config.compatibility import ADDONS, CHARTS
+
+    assert platform.versions.kubernetes == "1.35"
+    for name, version in platform.versions.addons.items():
+        assert ADDONS[(name, version)].supports("1.35")
+    for name, version in platform.versions.charts.items():
+        assert CHARTS[(name, version)].supports("1.35") and CHARTS[(name, version)].source
+
+
+def test_cdk_offers_every_minor_the_matrix_allows():
+    from innovate_platform.aws.constructs.cluster import KUBERNETES_VERSIONS
+    from innovate_platform.config.compatibility import TOOLING
+
+    eks = TOOLING[0]
+    assert eks.component == "aws_eks_v2 KubernetesVersion"
+    assert {m for m in KUBERNETES_VERSIONS if eks.supports(m)} == set(KUBERNETES_VERSIONS)
 
 
 @pytest.mark.parametrize(("section", "name"), [("addons", "coredns"), ("charts", "flux2")])

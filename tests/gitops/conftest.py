@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 KUBECTL = REPO / ".tools" / "bin" / "kubectl"
 HELM = REPO / ".tools" / "bin" / "helm"
 ENVS = ("dev", "staging", "prod")
-LAYER_DIRS = ("clusters", "infrastructure/controllers", "infrastructure/configs", "apps")
+LAYER_DIRS = ("clusters", "infrastructure/controllers", "infrastructure/addons", "infrastructure/configs", "apps")
 
 
 def kustomize(path: Path) -> str:

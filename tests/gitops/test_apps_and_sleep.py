@@ -138,7 +138,7 @@ def test_dev_sleep_pods_are_restricted_pinned_and_on_system_nodes(objects, selec
         spec = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         assert spec["nodeSelector"] == {"role": "system"}
         assert {"key": "CriticalAddonsOnly", "operator": "Exists"} in spec["tolerations"]
-        assert all(c["image"] == "registry.k8s.io/kubectl:v1.36.0" for c in spec["containers"])
+        assert all(c["image"] == "registry.k8s.io/kubectl:v1.35.0" for c in spec["containers"])
 
 
 def test_dev_sleep_may_only_scale_deployments_in_app_namespaces(objects, select, platform):

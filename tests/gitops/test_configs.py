@@ -93,7 +93,7 @@ def test_pod_security_labels_per_environment(env, objects, select, platform):
         labels = ns["metadata"]["labels"]
         assert labels["pod-security.kubernetes.io/enforce"] == enforce
         assert labels["pod-security.kubernetes.io/warn"] == labels["pod-security.kubernetes.io/audit"] == "restricted"
-        assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.36"
+        assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.35"
         tenants.discard(ns["metadata"]["name"])
     assert tenants == set(), f"namespaces not rendered: {tenants}"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from innovate_platform.gitops.controllers import CLUSTER_AUTOSCALER_IMAGES
+from innovate_platform.config.compatibility import CLUSTER_AUTOSCALER_IMAGES
 from innovate_platform.naming import interruption_queue_name
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,10 +21,13 @@ def _layers(built, env) -> dict[str, dict]:
 @pytest.mark.parametrize("env", ENVS)
 def test_layers_chain_controllers_then_configs_then_apps(env, built):
     layers = _layers(built, env)
-    assert set(layers) == {"infra-controllers", "infra-configs", "apps"}
+    assert set(layers) == {"infra-controllers", "infra-addons", "infra-configs", "apps"}
     assert "dependsOn" not in layers["infra-controllers"]["spec"]
     assert layers["infra-configs"]["spec"]["dependsOn"] == [{"name": "infra-controllers"}]
     assert layers["apps"]["spec"]["dependsOn"] == [{"name": "infra-configs"}]
+    # The optional controllers wait for the required ones, and nothing waits for them.
+    assert layers["infra-addons"]["spec"]["dependsOn"] == [{"name": "infra-controllers"}]
+    assert not any(d == {"name": "infra-addons"} for k in layers.values() for d in k["spec"].get("dependsOn", []))
     for k in layers.values():
         spec = k["spec"]
         assert k["metadata"]["namespace"] == "flux-system"
@@ -56,7 +59,7 @@ def test_staging_runs_cluster_autoscaler_and_dev_and_prod_run_karpenter(objects,
     assert "cluster-autoscaler" in names and not names & {"karpenter", "karpenter-crd"}
     assert not select(objects["staging"], "NodePool") and not select(objects["staging"], "EC2NodeClass")
     for env in ENVS:
-        assert {"aws-load-balancer-controller", "metrics-server", "keda"} <= {
+        assert {"aws-load-balancer-controller", "metrics-server"} <= {
             r["metadata"]["name"] for r in select(objects[env], "HelmRelease")
         }
 
@@ -115,7 +118,38 @@ def test_load_balancer_controller_gets_region_and_vpc_without_imds(env, objects,
     assert values["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith("aws-load-balancer-controller")
 
 
-def test_keda_operator_assumes_its_irsa_role(objects, select):
-    values = select(objects["prod"], "HelmRelease", "keda")[0]["spec"]["values"]
+def test_keda_is_installed_only_where_an_app_scales_with_it(objects, select, platform):
+    from innovate_platform.gitops.controllers import render_addons
+
+    for env in ENVS:
+        assert not select(objects[env], "HelmRelease", "keda")  # no app uses autoscaling.mode rps
+    files = render_addons(platform, platform.env("prod"), uses_keda=True)
+    values = next(o for o in files["keda.yaml"] if o["kind"] == "HelmRelease")["spec"]["values"]
     assert values["serviceAccount"]["operator"]["name"] == "keda-operator"
-    assert values["podIdentity"]["aws"]["irsa"] == {"enabled": True, "roleArn": "arn:aws:iam::333333333333:role/innovate-prod-keda"}
+    assert values["podIdentity"]["aws"]["irsa"] == {"enabled": True, "roleArn": "${keda_role_arn}"}
+    # Secrets only in its own namespace; two of each pod (the aggregated metrics API must stay up).
+    assert values["permissions"]["operator"]["restrict"]["secret"] is True
+    assert values["permissions"]["metricServer"]["restrict"]["secret"] is True
+    assert values["operator"]["replicaCount"] == values["metricsServer"]["replicaCount"] == 2
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_load_balancer_controller_and_metrics_server_survive_node_loss_and_rollouts(env, objects, select):
+    lbc = select(objects[env], "HelmRelease", "aws-load-balancer-controller")[0]["spec"]["values"]
+    assert lbc["enableServiceMutatorWebhook"] is False  # fail-closed on every Service otherwise
+    assert lbc["podDisruptionBudget"] == {"maxUnavailable": 1} and lbc["resources"]["requests"]
+    metrics = select(objects[env], "HelmRelease", "metrics-server")[0]["spec"]["values"]
+    assert metrics["podDisruptionBudget"]["enabled"] is True and metrics["replicas"] == 2
+    for values in (lbc, metrics):
+        keys = {(c["topologyKey"], c["whenUnsatisfiable"]) for c in values["topologySpreadConstraints"]}
+        assert ("kubernetes.io/hostname", "DoNotSchedule") in keys
+        assert ("topology.kubernetes.io/zone", "ScheduleAnyway") in keys
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_namespaces_of_alb_targets_get_pod_readiness_gates(env, objects, select):
+    ingress_namespaces = {"api", "web"}  # both charts enable their ALB Ingress in every environment
+    for ns in select(objects[env], "Namespace"):
+        labels = ns["metadata"].get("labels") or {}
+        injected = labels.get("elbv2.k8s.aws/pod-readiness-gate-inject") == "enabled"
+        assert injected == (ns["metadata"]["name"] in ingress_namespaces), ns["metadata"]["name"]

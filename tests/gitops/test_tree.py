@@ -32,7 +32,7 @@ def test_render_is_deterministic_and_every_file_carries_the_header(platform, tre
 def test_cluster_path_references_only_directories_that_build(env, built, select):
     layers = yaml.safe_load_all(built[(env, "clusters")])
     paths = {k["spec"]["path"] for k in layers}
-    assert paths == {f"./gitops/{d}/{env}" for d in ("infrastructure/controllers", "infrastructure/configs", "apps")}
+    assert paths == {f"./gitops/{d}/{env}" for d in ("infrastructure/controllers", "infrastructure/addons", "infrastructure/configs", "apps")}
     for layer in ("infrastructure/controllers", "infrastructure/configs", "apps"):
         assert built[(env, layer)].strip(), f"gitops/{layer}/{env} builds to nothing"
     assert root_kustomization_path(env) == f"./gitops/clusters/{env}"
@@ -141,4 +141,4 @@ def test_verify_tree_passes_the_committed_platform_and_names_seeded_problems(pla
     findings = [str(f) for f in verify.verify_tree(platform, REPO)]
     assert len(findings) == 2
     assert "gitops/apps/dev/broken.yaml" in findings[0] and "not_a_cluster_var" in findings[0]
-    assert "gitops/apps/prod/old.yaml" in findings[1] and "not served by Kubernetes 1.36" in findings[1]
+    assert "gitops/apps/prod/old.yaml" in findings[1] and "not served by Kubernetes 1.35" in findings[1]

@@ -12,7 +12,7 @@ from .conftest import ROOT
 
 def findings(platform, env_name, apps, env=None):
     env = env or platform.env(env_name)
-    return check_environment(env, apps, system_addons_from_gitops(env, ROOT))
+    return check_environment(env, apps, system_addons_from_gitops(env, ROOT, platform))
 
 
 def test_shipped_platform_has_no_findings(platform, workloads):
@@ -65,5 +65,32 @@ def test_system_addons_that_do_not_fit_the_system_group(platform):
     env = platform.env("dev")
     system = env.node_group("system").model_copy(update={"desired_size": 1, "max_size": 1})
     env = env.model_copy(update={"node_groups": tuple(system if g.name == "system" else g for g in env.node_groups)})
-    found = check_system_addons(env, system_addons_from_gitops(env, ROOT))
+    found = check_system_addons(env, system_addons_from_gitops(env, ROOT, platform))
     assert any(f.subject == "karpenter" and "distinct nodes" in f.message for f in found)
+
+
+def test_the_system_addon_footprint_is_the_rendered_charts(platform):
+    """Replicas x requests as the real charts render them: metrics-server runs 2 replicas, Flux's
+    controllers and the Load Balancer Controller request what their charts say (the hand table did not)."""
+    from innovate_platform.insight.addon_footprint import chart_addons
+
+    pods = {a.name: a for a in chart_addons(platform, platform.env("prod"), ROOT)}
+    assert (pods["metrics-server"].replicas, pods["metrics-server"].cpu_m, pods["metrics-server"].memory_mib) == (2, 100, 200)
+    assert (pods["aws-load-balancer-controller"].replicas, pods["aws-load-balancer-controller"].cpu_m) == (2, 100)
+    assert (pods["karpenter"].replicas, pods["karpenter"].cpu_m, pods["karpenter"].memory_mib) == (2, 1000, 1024)
+    assert {"helm-controller", "kustomize-controller", "source-controller", "notification-controller"} <= set(pods)
+    assert "image-automation-controller" not in pods and "keda-operator" not in pods  # off / no app uses KEDA
+    assert all("rendered with the values of" in a.source for a in pods.values())
+    staging = {a.name: a for a in chart_addons(platform, platform.env("staging"), ROOT)}
+    autoscaler = next(a for n, a in staging.items() if "cluster-autoscaler" in n)
+    assert (autoscaler.cpu_m, autoscaler.memory_mib) == (100, 300)
+
+
+def test_a_missing_chart_package_is_one_clear_error(platform, tmp_path):
+    import pytest
+
+    from innovate_platform.config import ConfigError
+    from innovate_platform.insight.addon_footprint import chart_addons
+
+    with pytest.raises(ConfigError, match=r"versions.charts.flux2: flux2 2.18.3 is not in the chart cache .*innovate charts pull"):
+        chart_addons(platform, platform.env("prod"), ROOT, cache=tmp_path)

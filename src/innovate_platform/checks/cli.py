@@ -30,9 +30,10 @@ def check_command(
     only: Annotated[Optional[str], typer.Option("--only", help=f"Run one check: {', '.join(CHECK_NAMES)}.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the per-environment tables and every note.")] = False,
     config: Annotated[Optional[str], typer.Option("--config", "-c", help="Platform file (default: $INNOVATE_CONFIG or ./platform.yaml).")] = None,
+    charts: Annotated[Optional[str], typer.Option("--charts", help="Chart cache of upstream packages (default: $INNOVATE_CHARTS or ~/.cache/innovate/charts; fill it with `innovate charts pull`).")] = None,
 ) -> None:
     """Prove the platform offline: CloudFormation, cdk-nag, security rules, checkov, Kubernetes
-    schemas, Pod Security and tenancy, for every environment. Prints progress on a terminal, the
+    schemas, Pod Security, tenancy and the real upstream charts, for every environment. Prints progress on a terminal, the
     findings and one summary line (--verbose: tables and notes). Exit 1 on any failure, 2 on bad input."""
     envs = parse_env(env, ALL_ENVS)
     if only is not None and only not in CHECK_NAMES:
@@ -48,7 +49,7 @@ def check_command(
     progress = ProgressLines(_planned(envs, only), enabled=False if as_json else None)
     progress.start(envs)
     started = time.perf_counter()
-    results = run_checks(platform, root, envs, only, progress=progress)
+    results = run_checks(platform, root, envs, only, progress=progress, charts_dir=Path(charts) if charts else None)
     ok = all(r.status == PASS for r in results)
     if as_json:
         print(json.dumps({"ok": ok, "checks": [r.as_dict() for r in results]}, indent=2))

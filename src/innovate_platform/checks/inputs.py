@@ -59,8 +59,11 @@ class CheckInputs:
     """Lazily computed, thread-safe shared inputs; a failure is remembered and re-raised to every user."""
 
     def __init__(self, platform: Platform, root: Path, envs: tuple[str, ...], workdir: Path | None = None,
-                 tools_root: Path | None = None) -> None:
+                 tools_root: Path | None = None, charts_dir: Path | None = None) -> None:
+        from ..upstream.cache import cache_dir
+
         self.platform = platform
+        self.charts_dir = cache_dir(charts_dir)  # the upstream chart packages (--charts, $INNOVATE_CHARTS)
         self.root = Path(root)  # the repository of platform.yaml: gitops/, charts/, apps/, .github/
         self.tools_root = Path(tools_root) if tools_root else PROJECT_ROOT  # .tools/bin/helm, .venv-checkov
         self.envs = envs

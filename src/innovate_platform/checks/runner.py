@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Platform
-from . import accounts, cdk_nag, checkov, cloudformation, controller_iam, kubernetes, platform_security, pods, scheduling, tenancy
+from . import accounts, cdk_nag, checkov, cloudformation, controller_iam, kubernetes, platform_security, pods, scheduling, tenancy, upstream_charts
 from .inputs import CheckInputs
 from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
@@ -20,7 +20,7 @@ Progress = Callable[[str, tuple[str, ...], list[CheckResult]], None]
 
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
-    scheduling.CHECK, controller_iam.CHECK, accounts.CHECK,
+    scheduling.CHECK, controller_iam.CHECK, accounts.CHECK, upstream_charts.CHECK,
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 
@@ -35,13 +35,14 @@ def select(only: str | None) -> tuple[Check, ...]:
 
 
 def run_checks(platform: Platform, root: Path, envs: tuple[str, ...] = ALL_ENVS, only: str | None = None,
-               workers: int = 32, progress: Progress | None = None) -> list[CheckResult]:
+               workers: int = 32, progress: Progress | None = None,
+               charts_dir: Path | None = None) -> list[CheckResult]:
     """Every selected check for every selected environment, in CHECKS order then environment order.
 
     `progress(check, envs, outcome)` is called as each check finishes (from a worker thread)."""
     checks = select(only)
     envs = tuple(e for e in envs if e == SHARED or e in platform.environments)
-    inputs = CheckInputs(platform, root, envs)
+    inputs = CheckInputs(platform, root, envs, charts_dir=charts_dir)
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             warmups = _warm_up(pool, inputs, checks)

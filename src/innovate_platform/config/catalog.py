@@ -34,10 +34,6 @@ INSTANCE_CATALOG: dict[str, InstanceType] = {
 }
 
 
-# Kubernetes versions this release of the platform can run: the kubectl layer (v36), the
-# Cluster Autoscaler image and the add-on pins are for these; Karpenter 1.14 supports 1.30-1.36.
-KUBERNETES_VERSIONS = ("1.36",)
-
 # Every EKS managed add-on and Helm chart the platform installs needs a pinned version.
 REQUIRED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver")
 REQUIRED_CHARTS = ("flux2", "karpenter", "karpenter-crd", "aws-load-balancer-controller", "metrics-server",

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
+from .catalog import INSTANCE_CATALOG, REQUIRED_ADDONS, REQUIRED_CHARTS
+from .compatibility import incompatibilities
 from .karpenter_zones import min_zones_problem
 from .tenancy import IngressGrant, Quota, TeamNamespaces, check_app_namespaces, check_quotas
 from .database import Database
@@ -290,17 +291,6 @@ class Versions(Model):
     addons: dict[str, str]
     charts: dict[str, str]
 
-    @field_validator("kubernetes")
-    @classmethod
-    def _supported(cls, value: str) -> str:
-        if value not in KUBERNETES_VERSIONS:
-            raise ValueError(
-                f"Kubernetes {value} is not supported by this platform release (its kubectl layer, Cluster "
-                f"Autoscaler image and add-on pins are for {', '.join(KUBERNETES_VERSIONS)}); "
-                "see docs/runbooks/upgrade.md"
-            )
-        return value
-
     @field_validator("addons", "charts")
     @classmethod
     def _pinned(cls, value: dict[str, str], info) -> dict[str, str]:
@@ -315,6 +305,14 @@ class Versions(Model):
         if unknown:
             raise ValueError(f"{', '.join(unknown)} is not installed by the platform; expected only {', '.join(required)}")
         return value
+
+    @model_validator(mode="after")
+    def _compatible(self) -> Versions:
+        """Every pinned component supports the cluster's Kubernetes minor (config/compatibility.py)."""
+        problems = incompatibilities(self.kubernetes, self.charts, self.addons)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Platform(Model):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..config import Environment, Platform
+from ..config.compatibility import CLUSTER_AUTOSCALER_IMAGES
 from ..naming import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_GROUP_TAG, KARPENTER, KEDA, LOAD_BALANCER_CONTROLLER
+from ..upstream.cache import KARPENTER_OCI, REPOSITORIES
 from .objects import (
     SYSTEM_NODE_SELECTOR,
     SYSTEM_TOLERATIONS,
@@ -16,17 +18,12 @@ from .objects import (
     oci_chart_repository,
     var,
 )
-from .platform_namespaces import controller_namespace, flux_namespace
+from .platform_namespaces import controller_namespace, flux_namespace, keda_network_policies
 
-KARPENTER_OCI = "oci://public.ecr.aws/karpenter"
-EKS_CHARTS = "https://aws.github.io/eks-charts"
-METRICS_SERVER_CHARTS = "https://kubernetes-sigs.github.io/metrics-server/"
-AUTOSCALER_CHARTS = "https://kubernetes.github.io/autoscaler"
-KEDA_CHARTS = "https://kedacore.github.io/charts"
-
-# Cluster Autoscaler's image minor must equal the cluster's Kubernetes minor; the chart's default
-# image tracks its own release. One pinned image per supported cluster version.
-CLUSTER_AUTOSCALER_IMAGES = {"1.36": "v1.36.0"}
+EKS_CHARTS = REPOSITORIES["aws-load-balancer-controller"]
+METRICS_SERVER_CHARTS = REPOSITORIES["metrics-server"]
+AUTOSCALER_CHARTS = REPOSITORIES["cluster-autoscaler"]
+KEDA_CHARTS = REPOSITORIES["keda"]
 
 
 class UnsupportedKubernetesVersion(ValueError):
@@ -36,6 +33,21 @@ class UnsupportedKubernetesVersion(ValueError):
 def _system(values: Obj) -> Obj:
     """Chart values placing every pod of the chart on the system node group."""
     return {**values, "tolerations": SYSTEM_TOLERATIONS, "nodeSelector": SYSTEM_NODE_SELECTOR}
+
+
+def spread(labels: dict[str, str]) -> list[Obj]:
+    """Replicas on different nodes (hard) and spread over zones (best effort: the system group
+    may have fewer zones than replicas at night or in dev)."""
+    selector = {"matchLabels": dict(labels)}
+    return [
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": selector},
+        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": selector},
+    ]
+
+
+def _selector(chart_name: str, release: str) -> dict[str, str]:
+    """The selector labels the upstream charts put on their pods (app.kubernetes.io name/instance)."""
+    return {"app.kubernetes.io/name": chart_name, "app.kubernetes.io/instance": release}
 
 
 def karpenter(platform: Platform, env: Environment) -> list[Obj]:
@@ -85,6 +97,12 @@ def load_balancer_controller(platform: Platform, env: Environment) -> list[Obj]:
             "createIngressClassResource": False,
             "disableIngressClassAnnotation": True,
             "disableIngressGroupNameAnnotation": True,
+            # The platform creates no LoadBalancer Service; the fail-closed Service webhook would
+            # make every Service create fail while the controller is not ready.
+            "enableServiceMutatorWebhook": False,
+            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}},
+            "podDisruptionBudget": {"maxUnavailable": 1},
+            "topologySpreadConstraints": spread(_selector("aws-load-balancer-controller", role.key)),
         }
     )
     chart = chart_from_repository("aws-load-balancer-controller", platform.versions.charts[role.key], "eks-charts")
@@ -99,7 +117,11 @@ def metrics_server(platform: Platform, env: Environment) -> list[Obj]:
     chart = chart_from_repository("metrics-server", platform.versions.charts["metrics-server"], "metrics-server")
     return [
         helm_repository("metrics-server", "kube-system", METRICS_SERVER_CHARTS),
-        helm_release("metrics-server", "kube-system", chart=chart, values=_system({"replicas": 2})),
+        helm_release("metrics-server", "kube-system", chart=chart, values=_system({
+            "replicas": 2,
+            "podDisruptionBudget": {"enabled": True, "maxUnavailable": 1},
+            "topologySpreadConstraints": spread(_selector("metrics-server", "metrics-server")),
+        })),
     ]
 
 
@@ -109,7 +131,7 @@ def cluster_autoscaler(platform: Platform, env: Environment) -> list[Obj]:
     if minor not in CLUSTER_AUTOSCALER_IMAGES:
         raise UnsupportedKubernetesVersion(
             f"versions.kubernetes: no Cluster Autoscaler image pinned for {minor}; "
-            "add one to CLUSTER_AUTOSCALER_IMAGES in innovate_platform/gitops/controllers.py"
+            "add one to CLUSTER_AUTOSCALER_IMAGES in innovate_platform/config/compatibility.py"
         )
     role = CLUSTER_AUTOSCALER
     values = _system(
@@ -125,6 +147,8 @@ def cluster_autoscaler(platform: Platform, env: Environment) -> list[Obj]:
             },
             "image": {"repository": "registry.k8s.io/autoscaling/cluster-autoscaler", "tag": CLUSTER_AUTOSCALER_IMAGES[minor]},
             "rbac": {"serviceAccount": {"create": True, "name": role.service_account, "annotations": irsa_annotation(role.var)}},
+            # The chart requests nothing by default; these are the example figures in its values.yaml.
+            "resources": {"requests": {"cpu": "100m", "memory": "300Mi"}, "limits": {"memory": "300Mi"}},
             "extraArgs": {
                 "balance-similar-node-groups": True,
                 "skip-nodes-with-system-pods": False,
@@ -140,11 +164,21 @@ def cluster_autoscaler(platform: Platform, env: Environment) -> list[Obj]:
 
 
 def keda(platform: Platform, env: Environment) -> list[Obj]:
-    """KEDA: its operator reads CloudWatch for the apps' ScaledObjects through its own IRSA role."""
+    """KEDA: its operator reads CloudWatch for the apps' ScaledObjects through its own IRSA role.
+
+    Two replicas of each component: the metrics server backs the aggregated external metrics API,
+    whose unavailability stalls API discovery (and namespace deletion) cluster-wide. Secrets are
+    readable only in KEDA's own namespace."""
+    pdb = {"maxUnavailable": 1}
     values = _system(
         {
             "serviceAccount": {"operator": {"create": True, "name": KEDA.service_account}},
             "podIdentity": {"aws": {"irsa": {"enabled": True, "roleArn": var(KEDA.var)}}},
+            "operator": {"replicaCount": 2},
+            "metricsServer": {"replicaCount": 2},
+            "webhooks": {"replicaCount": 2},
+            "podDisruptionBudget": {"operator": pdb, "metricServer": pdb, "webhooks": pdb},
+            "permissions": {"operator": {"restrict": {"secret": True}}, "metricServer": {"restrict": {"secret": True}}},
         }
     )
     chart = chart_from_repository("keda", platform.versions.charts["keda"], "kedacore")
@@ -156,14 +190,21 @@ def keda(platform: Platform, env: Environment) -> list[Obj]:
 
 
 def render_controllers(platform: Platform, env: Environment) -> dict[str, list[Obj]]:
-    """File name -> objects of every controller this environment runs."""
+    """File name -> objects of the controllers NodePools and apps need (infra-controllers)."""
     files: dict[str, list[Obj]] = {}
     if env.uses_karpenter:
         files["karpenter.yaml"] = karpenter(platform, env)
     else:
         files["cluster-autoscaler.yaml"] = cluster_autoscaler(platform, env)
     files["aws-load-balancer-controller.yaml"] = load_balancer_controller(platform, env)
-    files["metrics-server.yaml"] = metrics_server(platform, env)
-    files["keda.yaml"] = keda(platform, env)
     files["flux-system.yaml"] = flux_namespace(platform)
+    return files
+
+
+def render_addons(platform: Platform, env: Environment, uses_keda: bool) -> dict[str, list[Obj]]:
+    """File name -> objects of the optional controllers (infra-addons, which nothing waits for):
+    metrics-server, and KEDA only where an app scales with it."""
+    files = {"metrics-server.yaml": metrics_server(platform, env)}
+    if uses_keda:
+        files["keda.yaml"] = keda(platform, env) + keda_network_policies(env)
     return files

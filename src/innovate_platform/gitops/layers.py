@@ -1,4 +1,7 @@
-"""clusters/<env>: one Flux Kustomization per layer, chained infra-controllers -> infra-configs -> apps."""
+"""clusters/<env>: one Flux Kustomization per layer, chained infra-controllers -> infra-configs -> apps.
+
+infra-addons (metrics-server, KEDA) waits for infra-controllers but nothing waits for it: one
+failing optional controller can never block NodePools, namespaces or apps."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from .objects import Obj, meta
 # (layer, directory under gitops/ without the env, the layer it waits for)
 LAYERS: tuple[tuple[str, str, str | None], ...] = (
     ("infra-controllers", "infrastructure/controllers", None),
+    ("infra-addons", "infrastructure/addons", "infra-controllers"),
     ("infra-configs", "infrastructure/configs", "infra-controllers"),
     ("apps", "apps", "infra-configs"),
 )

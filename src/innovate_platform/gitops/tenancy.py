@@ -9,8 +9,8 @@ from ..config.tenancy import namespace_quota
 from ..network_layout import subnet_layout
 from .admission import PLATFORM_PRIORITY_CLASSES, render_admission
 from .ingress_classes import render_ingress_classes
+from .app_needs import READINESS_GATE_LABEL
 from .objects import Obj, meta, namespace, pod_security_labels, role_with_binding, var
-from .platform_namespaces import keda_network_policies
 from .reconciler import render_reconciler
 
 APP_PORT = 8080
@@ -224,19 +224,21 @@ def priority_classes() -> list[Obj]:
     ]
 
 
-def render_tenancy(platform: Platform, env: Environment) -> dict[str, list[Obj]]:
+def render_tenancy(platform: Platform, env: Environment, alb_targets: frozenset[str] = frozenset()) -> dict[str, list[Obj]]:
     """File name -> objects: one file per tenant namespace, plus the PriorityClasses, admission
-    policies, IngressClasses and the apps' Flux reconcilers."""
+    policies, IngressClasses and the apps' Flux reconcilers. Namespaces in `alb_targets` get ALB
+    pod readiness gates injected (gitops/app_needs.py)."""
     labels = tenant_pod_security(platform, env)
     tenants = tenant_namespaces(platform, env)
     files = {"priority-classes.yaml": priority_classes()}
     files["admission-policies.yaml"] = render_admission(platform, env, [ns.name for ns in tenants])
     files["ingress-classes.yaml"] = render_ingress_classes(platform, env)
     files["flux-reconcilers.yaml"] = [o for app in platform.apps for o in render_reconciler(app)]
-    files["keda-network-policies.yaml"] = keda_network_policies(env)
     files = {name: objs for name, objs in files.items() if objs}
     for ns in tenants:
         ns_labels = {**labels, "innovate.io/tenant": "true"}
+        if ns.name in alb_targets:
+            ns_labels[READINESS_GATE_LABEL] = "enabled"
         files[f"namespace-{ns.name}.yaml"] = (
             [namespace(ns.name, ns_labels)] + _team_access(ns) + _quota(env, ns) + network_policies(env, ns)
         )

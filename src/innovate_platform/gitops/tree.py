@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 
 from ..config import Environment, Platform
+from .app_needs import alb_target_namespaces, uses_keda
 from .apps import render_apps
 from .bootstrap import TREE_ROOT
-from .controllers import render_controllers
+from .controllers import render_addons, render_controllers
 from .layers import LAYERS, kustomize_file, render_layers
 from .node_pools import render_node_pools
 from .objects import Obj, dump
@@ -19,7 +20,7 @@ from .tenancy import render_tenancy
 
 
 def _configs(platform: Platform, env: Environment, base_dir: Path) -> dict[str, list[Obj]]:
-    files = render_tenancy(platform, env)
+    files = render_tenancy(platform, env, alb_target_namespaces(platform, env, base_dir))
     optional = {
         "node-pools.yaml": render_node_pools(platform, env),
         "sleep.yaml": render_sleep(platform, env, base_dir),
@@ -38,11 +39,13 @@ def _directory(path: str, files: dict[str, list[Obj]]) -> dict[str, str]:
 
 def render_env(platform: Platform, env: Environment, base_dir: Path) -> dict[str, str]:
     """Every file of one environment, keyed by path from the repository root."""
-    dirs = dict(zip((d for _, d, _ in LAYERS), (
-        render_controllers(platform, env),
-        _configs(platform, env, base_dir),
-        render_apps(platform, env, base_dir),
-    )))
+    by_layer = {
+        "infra-controllers": render_controllers(platform, env),
+        "infra-addons": render_addons(platform, env, uses_keda(platform, env, base_dir)),
+        "infra-configs": _configs(platform, env, base_dir),
+        "apps": render_apps(platform, env, base_dir),
+    }
+    dirs = {directory: by_layer[name] for name, directory, _ in LAYERS}
     out = _directory(f"{TREE_ROOT}/clusters/{env.name}", render_layers(env))
     for directory, files in dirs.items():
         out |= _directory(f"{TREE_ROOT}/{directory}/{env.name}", files)

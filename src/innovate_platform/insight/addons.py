@@ -1,7 +1,8 @@
-"""What the platform itself runs on every node and on the system node group.
+"""What the EKS managed add-ons run on every node and on the system node group.
 
-Requests per pod (CPU millicores, memory MiB). Karpenter's figure is from aws-facts.md; the rest
-are the upstream charts' / EKS add-ons' default requests, not in aws-facts.md (marked verify).
+Requests per pod (CPU millicores, memory MiB): the EKS add-ons' default requests, not in
+aws-facts.md (marked verify). The Helm-installed controllers are not typed here: their footprint
+comes from the rendered charts (insight/addon_footprint.py).
 """
 
 from __future__ import annotations
@@ -31,23 +32,16 @@ DAEMONSET_CPU_M = sum(d.cpu_m for d in DAEMONSETS)
 DAEMONSET_MEMORY_MIB = sum(d.memory_mib for d in DAEMONSETS)
 DAEMONSET_PODS = len(DAEMONSETS)
 
-# Controllers that tolerate CriticalAddonsOnly and run on the system node group.
-COMMON_SYSTEM_ADDONS: tuple[AddonPods, ...] = (
+# EKS managed add-ons on the system node group (not Helm charts, so not rendered: typed from the
+# add-ons' defaults). Every chart-installed controller (Flux, Karpenter or Cluster Autoscaler, the
+# Load Balancer Controller, metrics-server, KEDA where used) is derived from its rendered chart:
+# insight/addon_footprint.py.
+EKS_SYSTEM_ADDONS: tuple[AddonPods, ...] = (
     AddonPods("coredns", 2, 100, 70, "EKS coredns add-on default (verify)"),
-    AddonPods("aws-load-balancer-controller", 2, 100, 128, "eks-charts 3.5.0 typical requests (verify)"),
-    AddonPods("metrics-server", 1, 100, 200, "metrics-server chart 3.13.1 default requests (verify)"),
-    AddonPods("flux source-controller", 1, 50, 64, "flux2 chart default requests (verify)"),
-    AddonPods("flux kustomize-controller", 1, 100, 64, "flux2 chart default requests (verify)"),
-    AddonPods("flux helm-controller", 1, 100, 64, "flux2 chart default requests (verify)"),
-    AddonPods("flux notification-controller", 1, 100, 64, "flux2 chart default requests (verify)"),
-    AddonPods("keda-operator", 1, 100, 100, "keda chart 2.21 default requests (verify)"),
-    AddonPods("keda-metrics-apiserver", 1, 100, 100, "keda chart 2.21 default requests (verify)"),
     AddonPods("ebs-csi-controller", 2, 60, 240, "aws-ebs-csi-driver add-on defaults, 6 containers (verify)"),
 )
-KARPENTER = AddonPods("karpenter", 2, 1000, 1024, "Karpenter 1.14.1 chart: requests = limits 1 CPU / 1Gi, 2 replicas (aws-facts.md)")
-CLUSTER_AUTOSCALER = AddonPods("cluster-autoscaler", 1, 100, 600, "cluster-autoscaler chart 9.59 documented example requests (verify)")
 
 
 def system_addons(env: Environment) -> tuple[AddonPods, ...]:
-    """The controllers this environment runs on its system node group."""
-    return COMMON_SYSTEM_ADDONS + ((KARPENTER,) if env.uses_karpenter else (CLUSTER_AUTOSCALER,))
+    """The EKS managed add-ons this environment runs on its system node group."""
+    return EKS_SYSTEM_ADDONS

@@ -141,7 +141,7 @@ def capacity_command(env: EnvOption = "all", json_out: JsonOption = False, confi
     try:
         for name in _envs(env):
             e = platform.env(name)
-            apps, addons = load_workloads(platform, name, root), system_addons_from_gitops(e, root)
+            apps, addons = load_workloads(platform, name, root), system_addons_from_gitops(e, root, platform)
             numbers += capacity_numbers(e, apps, addons)
             findings += check_environment(e, apps, addons)
     except ConfigError as exc:

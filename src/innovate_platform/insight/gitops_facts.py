@@ -1,15 +1,15 @@
-"""Facts read from the rendered GitOps tree (gitops/): add-on replicas and requests, Karpenter root volumes."""
+"""Facts read from the rendered GitOps tree (gitops/): the system add-on footprint (rendered charts), Karpenter root volumes."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import yaml
 
-from ..config import Environment
+from ..config import Environment, Platform, load_platform
+from .addon_footprint import chart_addons
 from .addons import AddonPods, system_addons
-from .workloads import REPO_ROOT, ValuesError, cpu_millicores, memory_mib
+from .workloads import REPO_ROOT
 
 KARPENTER_DEFAULT_ROOT_GIB = 20  # Karpenter's AL2023 default blockDeviceMappings (verify) when gitops/ has none
 
@@ -35,39 +35,9 @@ def karpenter_root_volume_gib(env: Environment, root: Path | None = None) -> int
     return KARPENTER_DEFAULT_ROOT_GIB
 
 
-def _requests(values: dict) -> dict | None:
-    for path in (("controller", "resources", "requests"), ("resources", "requests"), ("operator", "resources", "requests")):
-        node: object = values
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict):
-            return node
-    return None
-
-
-def system_addons_from_gitops(env: Environment, root: Path | None = None) -> tuple[AddonPods, ...]:
-    """The add-on table with replicas and requests overridden by the HelmReleases in gitops/."""
-    folder = (root or REPO_ROOT) / "gitops" / "infrastructure" / "controllers" / env.name
-    releases: dict[str, dict] = {}
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-        for doc in _documents(path):
-            if doc.get("kind") == "HelmRelease":
-                releases[(doc.get("metadata") or {}).get("name", "")] = ((doc.get("spec") or {}).get("values") or {}, path)
-    out = []
-    for addon in system_addons(env):
-        found = releases.get(addon.name)
-        if not found:
-            out.append(addon)
-            continue
-        values, path = found
-        requests = _requests(values) or {}
-        where = f"{path.relative_to(root or REPO_ROOT)}"
-        try:
-            cpu = cpu_millicores(requests["cpu"], where) if "cpu" in requests else addon.cpu_m
-            mem = memory_mib(requests["memory"], where) if "memory" in requests else addon.memory_mib
-        except ValuesError:
-            cpu, mem = addon.cpu_m, addon.memory_mib
-        replicas = int(values.get("replicas", values.get("replicaCount", addon.replicas)))
-        out.append(replace(addon, replicas=replicas, cpu_m=cpu, memory_mib=mem, source=f"{where} (requests: {addon.source})"
-                           if not requests else where))
-    return tuple(out)
+def system_addons_from_gitops(env: Environment, root: Path | None = None, platform: Platform | None = None) -> tuple[AddonPods, ...]:
+    """The system node group's pods: the EKS managed add-ons, then every controller the GitOps tree
+    (and CDK's flux2) installs, derived from its rendered chart (replicas x requests)."""
+    root = root or REPO_ROOT
+    platform = platform or load_platform(root / "platform.yaml")
+    return system_addons(env) + chart_addons(platform, env, root)

@@ -13,19 +13,16 @@ from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct
 
 from ...config import Environment, Platform
-from ...gitops.bootstrap import (
-    CLUSTER_VARS_CONFIGMAP,
-    FLUX_NAMESPACE,
-    GIT_REPOSITORY_NAME,
-    ROOT_KUSTOMIZATION_NAME,
-    root_kustomization_path,
+from ...gitops.bootstrap import FLUX_NAMESPACE
+from ...gitops.flux_values import (
+    FLUX_CHART,
+    FLUX_CHART_REPOSITORY,
+    FLUX_RELEASE,
+    cluster_vars_config_map,
+    flux_values,
+    git_repository,
+    root_kustomization,
 )
-
-FLUX_CHART_REPOSITORY = "https://fluxcd-community.github.io/helm-charts"
-SYSTEM_PLACEMENT = {
-    "nodeSelector": {"role": "system"},
-    "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}],
-}
 
 
 class FluxBootstrap(Construct):
@@ -36,20 +33,17 @@ class FluxBootstrap(Construct):
         cluster: eks.Cluster, cluster_vars: dict[str, str],
     ) -> None:
         super().__init__(scope, construct_id)
-        controllers = ("helmcontroller", "kustomizecontroller", "sourcecontroller", "notificationcontroller")
-        values = {c: dict(SYSTEM_PLACEMENT) for c in controllers}
-        # Promotion is a Git commit by CI (docs/adr/0004), so image automation is not installed.
-        values |= {"imageautomationcontroller": {"create": False}, "imagereflectorcontroller": {"create": False}}
+        # The chart's own keys (proved by the upstream-charts check against the real chart).
         self.chart = eks.HelmChart(
             self, "Flux",
             cluster=cluster,
-            chart="flux2",
+            chart=FLUX_CHART,
             repository=FLUX_CHART_REPOSITORY,
-            version=platform.versions.charts["flux2"],
-            release="flux2",
+            version=platform.versions.charts[FLUX_CHART],
+            release=FLUX_RELEASE,
             namespace=FLUX_NAMESPACE,
             create_namespace=True,
-            values=values,
+            values=flux_values(),
             wait=True,
             timeout=Duration.minutes(10),
         )
@@ -64,41 +58,3 @@ class FluxBootstrap(Construct):
             overwrite=True,
         )
         self.sync.node.add_dependency(self.chart)
-
-
-def cluster_vars_config_map(values: dict[str, str]) -> dict:
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": CLUSTER_VARS_CONFIGMAP, "namespace": FLUX_NAMESPACE},
-        "data": values,
-    }
-
-
-def git_repository(platform: Platform) -> dict:
-    return {
-        "apiVersion": "source.toolkit.fluxcd.io/v1",
-        "kind": "GitRepository",
-        "metadata": {"name": GIT_REPOSITORY_NAME, "namespace": FLUX_NAMESPACE},
-        "spec": {
-            "interval": "1m",
-            # SSH: the flux-system Secret holds a read-only deploy key (identity, known_hosts).
-            "url": platform.github.ssh_url,
-            "ref": {"branch": platform.github.branch},
-            "secretRef": {"name": GIT_REPOSITORY_NAME},
-        },
-    }
-
-
-def root_kustomization(env: Environment) -> dict:
-    return {
-        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-        "kind": "Kustomization",
-        "metadata": {"name": ROOT_KUSTOMIZATION_NAME, "namespace": FLUX_NAMESPACE},
-        "spec": {
-            "interval": "10m",
-            "path": root_kustomization_path(env),
-            "prune": True,
-            "sourceRef": {"kind": "GitRepository", "name": GIT_REPOSITORY_NAME},
-        },
-    }

@@ -1,0 +1,52 @@
+"""`innovate charts pull`: fill the chart cache with the published package of every pinned chart."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from ..config import ConfigError, load_platform
+from .cache import CHARTS_ENV, PullError, cache_dir, pull
+
+charts_app = typer.Typer(help="The chart cache: the upstream chart packages `innovate check` renders.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _helm() -> Path | None:
+    local = PROJECT_ROOT / ".tools" / "bin" / "helm"
+    if local.exists():
+        return local
+    found = shutil.which("helm")
+    return Path(found) if found else None
+
+
+@charts_app.command("pull")
+def pull_command(
+    charts: Annotated[Optional[str], typer.Option("--charts", help=f"Chart cache (default: ${CHARTS_ENV} or ~/.cache/innovate/charts).")] = None,
+    config: Annotated[Optional[str], typer.Option("--config", "-c", help="Platform file (default: $INNOVATE_CONFIG or ./platform.yaml).")] = None,
+) -> None:
+    """`helm pull` every chart version platform.yaml pins (flux2 included) into the chart cache.
+    Needs network access to the chart repositories; packages already cached are kept."""
+    try:
+        platform = load_platform(config)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    helm = _helm()
+    if helm is None:
+        err.print("[red]error:[/red] helm is not installed (.tools/bin/helm); run `make setup`", highlight=False)
+        raise typer.Exit(1)
+    cache = cache_dir(charts)
+    try:
+        fetched = pull(platform, cache, helm)
+    except PullError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    console.print(f"[green]ok[/green] chart cache {cache}: {len(fetched)} pulled, "
+                  f"{len(platform.versions.charts) - len(fetched)} already there", highlight=False)
