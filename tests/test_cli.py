@@ -68,7 +68,7 @@ def test_synth_prints_the_summary_and_writes_the_assembly(tmp_path):
     assert result.returncode == 0, result.stderr
     text = " ".join(result.stdout.split())
     assert "innovate-prod (Kubernetes 1.35, endpoint private only)" in text
-    assert "c6i.xlarge ON_DEMAND min 4 / desired 4 / max 6" in text
+    assert "c6i.xlarge ON_DEMAND min 4 / desired 4 / max 4" in text
     assert "innovate-prod-postgres" in text and "Multi-AZ" in text
     assert "synthesized 3 stacks" in text
     assert (out / "assembly-innovate-prod" / "manifest.json").exists()

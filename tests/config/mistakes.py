@@ -92,12 +92,12 @@ MISTAKES: list[Mistake] = [
     # Values YAML reads as another type: the quoting hint.
     text("account-unquoted", f"{D}.account", 'account: "111111111111"', "account: 111111111111", 'quotes: "111111111111"'),
     text("shared-account-unquoted", "shared.account", 'account: "444444444444"', "account: 444444444444", "quotes"),
-    text("kubernetes-unquoted", "versions.kubernetes", 'kubernetes: "1.36"', "kubernetes: 1.36", 'quotes: "1.36"'),
+    text("kubernetes-unquoted", "versions.kubernetes", 'kubernetes: "1.35"', "kubernetes: 1.35", 'quotes: "1.35"'),
     text("sleep-at-sexagesimal", f"{D}.sleep.sleep_at", 'sleep_at: "20:00"', "sleep_at: 20:00", "base-60 number 1200"),
     text("engine-version-unquoted", f"{D}.database.engine_version", 'engine_version: "17.11"', "engine_version: 17.11", 'quotes: "17.11"'),
     text("engine-version-trailing-zero", f"{D}.database.engine_version", 'engine_version: "17.11"', "engine_version: 17.10", 'quotes: "17.10"'),
     text("budget-nodes-unquoted", f"{D}.karpenter.node_pools.0.budgets.0.nodes", 'nodes: "20%"', "nodes: 20", "quotes"),
-    text("chart-version-as-float", "versions.charts.flux2", "flux2: 2.17.0", "flux2: 2.17", "quotes"),
+    text("chart-version-as-float", "versions.charts.flux2", "flux2: 2.18.3", "flux2: 2.18", "quotes"),
     text("node-group-named-no", f"{D}.node_groups.1.name", "      - name: app\n        role: app\n        instance_types: [t3.medium]",
          "      - name: no\n        role: app\n        instance_types: [t3.medium]", "boolean false"),
     text("database-name-null", f"{D}.database.database_name", "database_name: projects", "database_name: ~", "null"),
@@ -219,7 +219,7 @@ MISTAKES: list[Mistake] = [
     data("zone-twice", f"{D}.availability_zones", lambda d: SET(env(d, "dev"), availability_zones=["us-east-1a", "us-east-1a", "us-east-1c"]), "twice"),
     data("zone-without-letter", f"{D}.availability_zones", lambda d: SET(env(d, "dev"), availability_zones=["us-east-1", "us-east-1b", "us-east-1c"])),
     # Versions.
-    data("kubernetes-unsupported", "versions.kubernetes", lambda d: SET(d["versions"], kubernetes="1.20"), "upgrade.md"),
+    data("kubernetes-unsupported", "versions.kubernetes", lambda d: SET(d["versions"], kubernetes="1.20"), "outside Flux"),
     data("chart-latest", "versions.charts", lambda d: SET(d["versions"]["charts"], karpenter="latest"), "not a pinned version"),
     data("addon-missing", "versions.addons", lambda d: d["versions"]["addons"].pop("coredns"), "coredns"),
     data("chart-unknown", "versions.charts", lambda d: SET(d["versions"]["charts"], istio="1.2.3"), "istio"),

@@ -16,6 +16,7 @@ from innovate_platform.checks.admission import admission_denials, bound_policies
 from innovate_platform.checks.manifests import validate_object
 from innovate_platform.checks.pod_security import check_pod_security, pod_spec_of
 from innovate_platform.config import parse_platform
+from innovate_platform.gitops.flux_values import flux_values
 from innovate_platform.gitops.platform_namespaces import CONTROLLER_POD_SECURITY
 from innovate_platform.gitops.tenancy import render_tenancy
 from innovate_platform.network_layout import subnet_layout
@@ -27,8 +28,6 @@ UPSTREAM = REPO.parent / "shared" / "upstream-charts"
 
 def upstream(chart: str, version: str) -> Path:
     path = UPSTREAM / f"{chart}-{version}.tgz"
-    if not path.exists():  # e.g. keda: the pinned 2.21.1 is not published; render the newest package there is
-        path = sorted(UPSTREAM.glob(f"{chart}-*.tgz"))[-1]
     return path
 
 
@@ -150,23 +149,22 @@ def strictest_level(docs: list[dict]) -> str:
     return "privileged"
 
 
-def flux_values() -> dict:
-    """The values CDK gives the flux2 release (aws/constructs/flux.py)."""
-    from innovate_platform.aws.constructs.flux import SYSTEM_PLACEMENT
+def keda_objects(platform, env: str) -> list[dict]:
+    """KEDA as the tree renders it where an app scales with it (infra-addons; no shipped app does)."""
+    from innovate_platform.gitops.controllers import render_addons
 
-    controllers = ("helmcontroller", "kustomizecontroller", "sourcecontroller", "notificationcontroller")
-    values = {c: dict(SYSTEM_PLACEMENT) for c in controllers}
-    return values | {"imageautomationcontroller": {"create": False}, "imagereflectorcontroller": {"create": False}}
+    return render_addons(platform, platform.env(env), uses_keda=True)["keda.yaml"]
 
 
 @pytest.mark.parametrize("env", ENVS)
 def test_controller_namespaces_enforce_the_strictest_level_their_rendered_pods_pass(objects, select, platform, env, tmp_path):
-    keda = helm_template(upstream("keda", platform.versions.charts["keda"]), "keda", release_values(objects[env], "keda"), tmp_path)
+    keda_tree = keda_objects(platform, env)
+    keda = helm_template(upstream("keda", platform.versions.charts["keda"]), "keda", release_values(keda_tree, "keda"), tmp_path)
     flux = helm_template(upstream("flux2", platform.versions.charts["flux2"]), "flux-system", flux_values(), tmp_path)
     sleep = [o for o in objects[env] if o["metadata"].get("namespace") == "innovate-sleep"]
     rendered = {"keda": keda, "flux-system": flux} | ({"innovate-sleep": sleep} if sleep else {})
     for ns, docs in rendered.items():
-        (namespace,) = select(objects[env], "Namespace", ns)
+        (namespace,) = select(objects[env] + keda_tree, "Namespace", ns)
         labels = namespace["metadata"]["labels"]
         assert labels["pod-security.kubernetes.io/enforce"] == strictest_level(docs) == CONTROLLER_POD_SECURITY[ns], ns
         assert labels["pod-security.kubernetes.io/enforce-version"] == f"v{platform.versions.kubernetes}"
@@ -198,7 +196,8 @@ def test_app_releases_reconcile_as_a_namespace_bound_service_account(objects, se
 
 
 def test_keda_admits_exactly_the_ports_the_control_plane_calls_in_its_rendered_chart(objects, select, platform, tmp_path):
-    docs = helm_template(upstream("keda", platform.versions.charts["keda"]), "keda", release_values(objects["prod"], "keda"), tmp_path)
+    keda_tree = keda_objects(platform, "prod")
+    docs = helm_template(upstream("keda", platform.versions.charts["keda"]), "keda", release_values(keda_tree, "keda"), tmp_path)
     services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
     called = [d["spec"]["service"] for d in docs if d["kind"] == "APIService"]
     called += [w["clientConfig"]["service"] for d in docs if d["kind"] == "ValidatingWebhookConfiguration" for w in d["webhooks"]]
@@ -207,7 +206,7 @@ def test_keda_admits_exactly_the_ports_the_control_plane_calls_in_its_rendered_c
         for port in services[ref["name"]]["spec"]["ports"]:
             if port["port"] == ref.get("port", 443):
                 target_ports.add(port["targetPort"])
-    policies = {p["metadata"]["name"]: p["spec"] for p in select(objects["prod"], "NetworkPolicy", namespace="keda")}
+    policies = {p["metadata"]["name"]: p["spec"] for p in select(keda_tree, "NetworkPolicy", namespace="keda")}
     assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     (rule,) = policies["allow-control-plane"]["ingress"]
     assert {p["port"] for p in rule["ports"]} == target_ports == {6443, 9443}

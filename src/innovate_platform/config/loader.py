@@ -19,7 +19,7 @@ from .hints import exact_node, node_at, reason
 from .models import Platform
 
 DEFAULT_CONFIG = "platform.yaml"
-_FIELD_IN_MESSAGE = re.compile(r"\b(environments|apps|shared|versions|github)\b(\.[\w-]+)*")
+_FIELD_IN_MESSAGE = re.compile(r"\b(environments|apps|shared|versions|github)\b(\.[\w-]+|\[\d+\])*")
 
 
 class ConfigError(Exception):
@@ -88,7 +88,8 @@ def _describe(exc: ValidationError, root: yaml.Node | None, source: str) -> str:
         message = reason(err, node)
         if not loc:  # a whole-file rule: locate the first field its message names
             named = _FIELD_IN_MESSAGE.search(message)
-            loc = [int(p) if p.isdigit() else p for p in named.group(0).split(".")] if named else []
+            parts = re.split(r"[.\[\]]+", named.group(0)) if named else []
+            loc = [int(p) if p.isdigit() else p for p in parts if p]
             message = message.removeprefix(named.group(0)).lstrip(": ") if named and message.startswith(named.group(0)) else message
         lines.append(_located(source, root, tuple(loc), message))
     return "\n".join(dict.fromkeys(lines))
