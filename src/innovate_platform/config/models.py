@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .alerts import Alerts
 from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
 
 ACCOUNT_ID = r"^\d{12}$"
@@ -415,6 +416,7 @@ class Platform(Model):
     versions: Versions
     apps: tuple[App, ...]
     environments: dict[Literal["dev", "staging", "prod"], Environment]
+    alerts: Alerts | None = None  # config/alerts.py; without it nothing is paged (the observability check says so)
 
     @model_validator(mode="before")
     @classmethod
