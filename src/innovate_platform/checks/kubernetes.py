@@ -5,8 +5,10 @@ to a fresh render."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterable, Iterator
 
+from .flux_crds import is_notification, notification_crd_root
 from .inputs import CheckInputs, ManifestFile
 from .manifests import validate_object
 from .model import Check, CheckUnavailable, Finding
@@ -63,12 +65,13 @@ def describe(obj: dict) -> str:
     return f"{obj.get('kind', '?')} {ns}{meta.get('name', '?')}"
 
 
-def object_findings(env: str, file: ManifestFile, obj: dict, kubernetes_version: str) -> Iterator[Finding]:
+def object_findings(env: str, file: ManifestFile, obj: dict, kubernetes_version: str,
+                    schema_root: Path | None = None) -> Iterator[Finding]:
     where = f"{file.path}: {describe(obj)}"
     api = api_version_finding(env, where, obj, kubernetes_version)
     if api:
         yield api
-    for problem in validate_object(obj, kubernetes_version):
+    for problem in validate_object(obj, kubernetes_version, schema_root):
         field = problem.where[len(describe(obj)):].strip() if problem.where.startswith(describe(obj)) else problem.where
         if api and "not served" in problem.message:
             continue  # already named with its replacement
@@ -98,9 +101,12 @@ def probe_findings(env: str, file: ManifestFile, obj: dict) -> Iterator[Finding]
                               f"add a {probe} (an HTTP health endpoint) so Kubernetes restarts or unroutes a broken pod")
 
 
-def manifest_findings(env: str, files: Iterable[ManifestFile], kubernetes_version: str) -> list[Finding]:
+def manifest_findings(env: str, files: Iterable[ManifestFile], kubernetes_version: str,
+                      notification_root: Path | None = None) -> list[Finding]:
+    """Flux notification objects are validated against the pinned flux2 chart's CRDs (checks/flux_crds.py)."""
     return [f for file in files for obj in file.objects()
-            for f in (*object_findings(env, file, obj, kubernetes_version), *probe_findings(env, file, obj))]
+            for f in (*object_findings(env, file, obj, kubernetes_version, notification_root if is_notification(obj) else None),
+                      *probe_findings(env, file, obj))]
 
 
 def run(inputs: CheckInputs, env: str) -> list[Finding]:
@@ -110,7 +116,11 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
     findings += [Finding(env, path, "", "the committed file differs from what platform.yaml renders",
                          "run `innovate gitops` and commit the result") for path in gitops.stale if f"/{env}/" in path]
     try:
-        return findings + manifest_findings(env, gitops.for_env(env) + charts.for_env(env), version)
+        files = gitops.for_env(env) + charts.for_env(env)
+        notification_root = None
+        if any(is_notification(o) for f in files for o in f.objects()):
+            notification_root = notification_crd_root(inputs.platform.versions.charts["flux2"], inputs.helm, inputs.workdir)
+        return findings + manifest_findings(env, files, version, notification_root)
     except FileNotFoundError as exc:  # ../shared/schemas missing: the CRDs cannot be validated
         raise CheckUnavailable(str(exc)) from None
 

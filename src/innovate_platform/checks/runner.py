@@ -11,12 +11,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Platform
-from . import cdk_nag, checkov, cloudformation, kubernetes, platform_security, pods, tenancy
+from . import cdk_nag, checkov, cloudformation, kubernetes, observability, platform_security, pods, tenancy
 from .inputs import CheckInputs
 from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
+    observability.CHECK,
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 

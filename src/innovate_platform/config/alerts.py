@@ -51,7 +51,6 @@ class Thresholds(_Model):
     db_free_memory_mib: int = Field(default=128, ge=16)
     db_connections_percent: int = Field(default=80, ge=10, le=100)
     db_replica_lag_seconds: int = Field(default=60, ge=1)
-    flux_not_ready_minutes: int = Field(default=10, ge=1, le=120)
 
 
 class Alerts(_Model):

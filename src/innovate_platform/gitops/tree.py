@@ -11,15 +11,17 @@ from .bootstrap import TREE_ROOT
 from .controllers import render_controllers
 from .layers import LAYERS, kustomize_file, render_layers
 from .node_pools import render_node_pools
+from .notifications import render_notifications
 from .objects import Obj, dump
 from .pod_security_groups import render_security_group_policies
 from .sleep import render_sleep
 from .tenancy import render_tenancy
 
 
-def _configs(platform: Platform, env: Environment, base_dir: Path) -> dict[str, list[Obj]]:
+def _configs(platform: Platform, env: Environment, base_dir: Path, released: list[Obj]) -> dict[str, list[Obj]]:
     files = render_tenancy(platform, env)
     optional = {
+        "notifications.yaml": render_notifications(platform, env, released),
         "node-pools.yaml": render_node_pools(platform, env),
         "sleep.yaml": render_sleep(platform, env, base_dir),
         "security-group-policies.yaml": render_security_group_policies(platform, env, base_dir),
@@ -36,11 +38,9 @@ def _directory(path: str, files: dict[str, list[Obj]]) -> dict[str, str]:
 
 def render_env(platform: Platform, env: Environment, base_dir: Path) -> dict[str, str]:
     """Every file of one environment, keyed by path from the repository root."""
-    dirs = dict(zip((d for _, d, _ in LAYERS), (
-        render_controllers(platform, env),
-        _configs(platform, env, base_dir),
-        render_apps(platform, env, base_dir),
-    )))
+    controllers, apps = render_controllers(platform, env), render_apps(platform, env, base_dir)
+    released = [o for files in (controllers, apps) for objs in files.values() for o in objs]
+    dirs = dict(zip((d for _, d, _ in LAYERS), (controllers, _configs(platform, env, base_dir, released), apps)))
     out = _directory(f"{TREE_ROOT}/clusters/{env.name}", render_layers(env))
     for directory, files in dirs.items():
         out |= _directory(f"{TREE_ROOT}/{directory}/{env.name}", files)
