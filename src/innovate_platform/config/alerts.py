@@ -45,12 +45,10 @@ class Thresholds(_Model):
     restarts_window_minutes: int = Field(default=15, ge=5, le=60)
     interruption_queue_depth: int = Field(default=10, ge=1)
     interruption_message_age_seconds: int = Field(default=300, ge=60)
-    nodepool_limit_percent: int = Field(default=80, ge=50, le=99)
     db_cpu_percent: int = Field(default=80, ge=10, le=100)
     db_free_storage_percent: int = Field(default=15, ge=1, le=90)
     db_free_memory_mib: int = Field(default=128, ge=16)
     db_connections_percent: int = Field(default=80, ge=10, le=100)
-    db_replica_lag_seconds: int = Field(default=60, ge=1)
 
 
 class Alerts(_Model):
