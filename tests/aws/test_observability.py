@@ -16,7 +16,7 @@ from innovate_platform.insight.templates import facts_from_templates
 from innovate_platform.insight.workloads import load_workloads
 from innovate_platform.observability.budget import facts_from_config
 
-from .helpers import one, resources, role, text
+from .helpers import as_list, one, resources, role, text
 
 ENVS = ("dev", "staging", "prod")
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,8 +69,9 @@ def test_topic_subscribers_come_from_platform_yaml(synthesis, platform, env):
     assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(platform.alerts.emails)
     assert all(s["TopicArn"] == topic_ref(synthesis, env) for s in subs)
     policy = one(synthesis, env, "AWS::SNS::TopicPolicy")
-    principals = {s["Principal"]["Service"] for s in policy["PolicyDocument"]["Statement"] if "Service" in s.get("Principal", {})}
-    assert principals >= {"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}
+    publishers = {service for s in policy["PolicyDocument"]["Statement"] if s["Action"] == "sns:Publish"
+                  for service in as_list(s["Principal"]["Service"])}
+    assert publishers == {"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}
 
 
 @pytest.mark.parametrize("env", ENVS)
