@@ -106,7 +106,7 @@ def test_slo_burn_rate_alarms_per_internet_facing_app(synthesis, platform, env):
             assert metric_of(short, "requests")["Period"] == short_s
             latency = found[f"{cluster}-{app}-latency-{speed}-long"]
             fast = metric_of(latency, "fast")
-            assert (fast["MetricName"], fast["Stat"]) == ("TargetResponseTime", f"PR(:{slo.latency_p99_ms / 1000:g})")
+            assert (fast["MetricName"], fast["Stat"]) == ("TargetResponseTime", f"PR(0:{slo.latency_p99_ms / 1000:g})")
             assert latency["Threshold"] == pytest.approx(burn * 1.0)  # p99: 1% of requests may be slow
             for kind in ("availability", "latency"):
                 rule = paging[f"{cluster}-{app}-{kind}-{speed}-burn"]["AlarmRule"]

@@ -107,7 +107,7 @@ def slo_alarms(platform: Platform, env: Environment, app: str) -> tuple[list[Ala
                     what = f"5xx share of {app} requests (%) over {period // 60} min"
                 else:
                     budget = 1.0  # p99: 1% of requests may be slower than the target
-                    metrics = {"fast": MetricSpec("AWS/ApplicationELB", "TargetResponseTime", tg, f"PR(:{target_s:g})", period)}
+                    metrics = {"fast": MetricSpec("AWS/ApplicationELB", "TargetResponseTime", tg, f"PR(0:{target_s:g})", period)}
                     expression = "100 - fast"
                     what = f"share of {app} requests slower than {slo.latency_p99_ms} ms (%) over {period // 60} min"
                 children.append(AlarmSpec(
