@@ -68,10 +68,15 @@ def test_topic_subscribers_come_from_platform_yaml(synthesis, platform, env):
     subs = resources(synthesis, env, "AWS::SNS::Subscription")
     assert sorted(s["Endpoint"] for s in subs if s["Protocol"] == "email") == sorted(platform.alerts.emails)
     assert all(s["TopicArn"] == topic_ref(synthesis, env) for s in subs)
-    policy = one(synthesis, env, "AWS::SNS::TopicPolicy")
-    publishers = {service for s in policy["PolicyDocument"]["Statement"] if s["Action"] == "sns:Publish"
-                  for service in as_list(s["Principal"]["Service"])}
+    policy, topic = one(synthesis, env, "AWS::SNS::TopicPolicy"), one(synthesis, env, "AWS::SNS::Topic")
+    publishers = {service for s in policy["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
+                  and s["Action"] == "sns:Publish" for service in as_list(s["Principal"]["Service"])}
     assert publishers == {"cloudwatch.amazonaws.com", "budgets.amazonaws.com"}
+    # Both services must be able to use the topic's key: the AWS managed aws/sns key does not let them.
+    key = next(k for k in resources(synthesis, env, "AWS::KMS::Key") if k["_id"] == topic["KmsMasterKeyId"]["Fn::GetAtt"][0])
+    users = {service for s in key["KeyPolicy"]["Statement"] if "Service" in s.get("Principal", {})
+             for service in as_list(s["Principal"]["Service"])}
+    assert users >= {"cloudwatch.amazonaws.com", "budgets.amazonaws.com"} and key["EnableKeyRotation"] is True
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -39,7 +39,9 @@ def test_seed_static_prod_baseline_by_hand(platform, workloads, prod_facts):
     endpoints = 8 * 3 * 0.01 * H
     logs = model.CONTROL_PLANE_LOG_GB_PER_MONTH["prod"] * (0.50 + 0.03 * 90 / 30)
     rds = 2 * 0.159 * H + 2 * 100 * 0.115
-    by_hand = compute + ebs + control_plane + nat + alb + endpoints + logs + rds
+    observability = sum(i.desired for i in result.static_items if i.category == "observability"
+                        or i.name.startswith("Container logs"))  # by hand in test_observability_cost.py
+    by_hand = compute + ebs + control_plane + nat + alb + endpoints + logs + rds + observability
     assert result.static_total == pytest.approx(by_hand, abs=0.05)
     node_groups = sum(i.desired for i in result.static_items if i.name.startswith("node group"))
     assert node_groups == pytest.approx(compute, abs=0.01)

@@ -31,7 +31,7 @@ def check_command(
     config: Annotated[Optional[str], typer.Option("--config", "-c", help="Platform file (default: $INNOVATE_CONFIG or ./platform.yaml).")] = None,
 ) -> None:
     """Prove the platform offline: CloudFormation, cdk-nag, security rules, checkov, Kubernetes
-    schemas, Pod Security and tenancy, for every environment. Exit 1 on any failure, 2 on bad input."""
+    schemas, Pod Security, tenancy and observability, for every environment. Exit 1 on any failure, 2 on bad input."""
     envs = ALL_ENVS if env == "all" else (env,)
     if env != "all" and env not in ALL_ENVS:
         raise _fail(f"--env '{env}' is not one of: {', '.join(ALL_ENVS)}, all", 2)

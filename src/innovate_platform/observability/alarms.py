@@ -9,7 +9,7 @@ CloudWatch names arrive as stack parameters ({LB} and {TG:<app>} here; docs/adr/
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..config import Environment, Platform
 from ..naming import interruption_queue_name
@@ -71,7 +71,6 @@ class CompositeSpec:
     children: tuple[str, ...]
     app: str = ""
     slo: str = ""  # availability | latency
-    tags: dict = field(default_factory=dict)
 
 
 def alarm_name(env: Environment, suffix: str) -> str:

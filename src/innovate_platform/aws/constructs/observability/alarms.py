@@ -18,6 +18,7 @@ from ..sleep import scheduler_role, weekday_api_call
 
 DISABLE_ACTIONS = "arn:aws:scheduler:::aws-sdk:cloudwatch:disableAlarmActions"
 ENABLE_ACTIONS = "arn:aws:scheduler:::aws-sdk:cloudwatch:enableAlarmActions"
+PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com")
 # Actions come back this long after the workloads (pods pending and nodes joining while dev wakes up).
 WAKE_GRACE_MINUTES = 20
 
@@ -35,7 +36,12 @@ class PlatformAlarms(Construct):
         assert platform.alerts is not None
         alerts = platform.alerts
         self._platform, self._values = platform, dimension_values
-        key = kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns")
+        # A key of our own: CloudWatch and Budgets cannot publish to a topic under the AWS managed aws/sns key.
+        key = kms.Key(self, "TopicKey", description=f"Encrypts the {env.cluster_name} alerts topic", enable_key_rotation=True)
+        publishers = [iam.ServicePrincipal(s) for s in PUBLISHERS]
+        key.add_to_resource_policy(iam.PolicyStatement(
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"], principals=publishers,
+            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}))
         self.topic = sns.Topic(self, "Topic", topic_name=alarm_topic_name(env), display_name=f"{env.cluster_name} alerts",
                                master_key=key, enforce_ssl=True)
         for i, address in enumerate(alerts.emails):
@@ -44,7 +50,7 @@ class PlatformAlarms(Construct):
             sns.Subscription(self, "Chat", topic=self.topic, protocol=sns.SubscriptionProtocol.HTTPS,
                              endpoint=alerts.chat.sns_https_endpoint)
         # CloudWatch alarms and AWS Budgets publish to the topic (same account only).
-        for service in ("cloudwatch.amazonaws.com", "budgets.amazonaws.com"):
+        for service in PUBLISHERS:
             self.topic.add_to_resource_policy(iam.PolicyStatement(
                 actions=["sns:Publish"], resources=[self.topic.topic_arn], principals=[iam.ServicePrincipal(service)],
                 conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}}))
