@@ -44,11 +44,14 @@ def test_provider_and_alert_valid_for_the_installed_flux(tree, platform, crd_roo
     assert provider["spec"] == {"type": chat.provider, "secretRef": {"name": chat.webhook_secret}, "channel": chat.channel}
     assert alert["spec"]["providerRef"] == {"name": provider["metadata"]["name"]}
     assert alert["spec"]["eventSeverity"] == "error"
-    releases = {d["metadata"]["namespace"] for path, text in tree.items() if f"/{env}/" in path
-                for d in yaml.safe_load_all(text) if d and d.get("kind") == "HelmRelease"}
-    watched = {s.get("namespace") for s in alert["spec"]["eventSources"] if s["kind"] == "HelmRelease"}
-    assert watched == releases
-    assert {"kind": "Kustomization", "name": "*"} in alert["spec"]["eventSources"]
+    flux = {(d["kind"], d["metadata"]["name"], d["metadata"].get("namespace", "flux-system"))
+            for path, text in tree.items() if f"/{env}/" in path for d in yaml.safe_load_all(text)
+            if d and d.get("kind") in ("Kustomization", "HelmRelease", "HelmRepository", "OCIRepository")
+            and "toolkit.fluxcd.io" in d.get("apiVersion", "")}
+    watched = {(s["kind"], s["name"], s["namespace"]) for s in alert["spec"]["eventSources"]}
+    # Every Flux object of the tree by name (no wildcard), plus the root Kustomization and Git source CDK creates.
+    assert watched == flux | {("Kustomization", "flux-system", "flux-system"), ("GitRepository", "flux-system", "flux-system")}
+    assert {n for k, n, _ in watched if k == "HelmRelease"} >= {a.name for a in platform.apps}
 
 
 def test_a_provider_the_crd_rejects_is_named(tree, platform, crd_root):

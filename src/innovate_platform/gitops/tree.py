@@ -38,10 +38,10 @@ def _directory(path: str, files: dict[str, list[Obj]]) -> dict[str, str]:
 
 def render_env(platform: Platform, env: Environment, base_dir: Path) -> dict[str, str]:
     """Every file of one environment, keyed by path from the repository root."""
-    controllers, apps = render_controllers(platform, env), render_apps(platform, env, base_dir)
-    released = [o for files in (controllers, apps) for objs in files.values() for o in objs]
-    dirs = dict(zip((d for _, d, _ in LAYERS), (controllers, _configs(platform, env, base_dir, released), apps)))
-    out = _directory(f"{TREE_ROOT}/clusters/{env.name}", render_layers(env))
+    controllers, apps, layers = render_controllers(platform, env), render_apps(platform, env, base_dir), render_layers(env)
+    flux_objects = [o for files in (layers, controllers, apps) for objs in files.values() for o in objs]
+    dirs = dict(zip((d for _, d, _ in LAYERS), (controllers, _configs(platform, env, base_dir, flux_objects), apps)))
+    out = _directory(f"{TREE_ROOT}/clusters/{env.name}", layers)
     for directory, files in dirs.items():
         out |= _directory(f"{TREE_ROOT}/{directory}/{env.name}", files)
     return out
