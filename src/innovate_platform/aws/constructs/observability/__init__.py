@@ -45,8 +45,10 @@ class PlatformObservability(Construct):
         values = alb_parameters(scope, internet_apps)
         self.alarms = None
         if platform.alerts is not None:
+            if monthly_budget_usd is None:
+                raise ValueError("alerts is set but no monthly budget was computed (observability/budget.py)")
             specs = environment_alarms(platform, env, internet_apps, instance_id)
             self.alarms = PlatformAlarms(self, "Alarms", platform=platform, env=env, specs=specs,
-                                         dimension_values=values, monthly_budget_usd=monthly_budget_usd or 0.0)
+                                         dimension_values=values, monthly_budget_usd=monthly_budget_usd)
         self.dashboard = OnCallDashboard(self, "Dashboard", env=env, internet_apps=internet_apps, dimension_values=values,
                                          instance_id=instance_id, log_groups=container_insights_log_groups(env))
