@@ -38,6 +38,8 @@ LOAD_BALANCER_CONTROLLER = ServiceAccountRole(
 CLUSTER_AUTOSCALER = ServiceAccountRole("cluster-autoscaler", "kube-system", "cluster-autoscaler")
 KEDA = ServiceAccountRole("keda", "keda", "keda-operator")
 EBS_CSI = ServiceAccountRole("ebs-csi", "kube-system", "ebs-csi-controller-sa")
+# The amazon-cloudwatch-observability add-on's agent (CloudWatch user guide, add-on IRSA setup).
+CLOUDWATCH_AGENT = ServiceAccountRole("cloudwatch-agent", "amazon-cloudwatch", "cloudwatch-agent")
 
 
 def app_role(app_name: str, namespace: str) -> ServiceAccountRole:

@@ -87,7 +87,8 @@ def test_access_entries_admins_and_teams(synthesis, platform, env):
 @pytest.mark.parametrize("env", ENVS)
 def test_pinned_managed_addons(synthesis, platform, env):
     addons = {a["AddonName"]: a for a in resources(synthesis, env, "AWS::EKS::Addon")}
-    assert set(addons) == {"vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver"}
+    assert set(addons) == {"vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver",
+                           "amazon-cloudwatch-observability"}
     for name, addon in addons.items():
         assert addon["AddonVersion"] == platform.versions.addons[name]
     assert json.loads(addons["vpc-cni"]["ConfigurationValues"])["enableNetworkPolicy"] == "true"

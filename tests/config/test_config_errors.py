@@ -222,3 +222,23 @@ def test_prod_never_sleeps():
 
     message = rejection(change)
     assert "environments.prod" in message and "remove it from prod" in message
+
+
+def test_alert_email_typo_is_named():
+    message = rejection(lambda d: d["alerts"].update(emails=["oncall.innovate.example.com"]))
+    assert "alerts.emails: 'oncall.innovate.example.com' is not an e-mail address" in message
+
+
+def test_unknown_chat_provider_is_named():
+    message = rejection(lambda d: d["alerts"]["chat"].update(provider="email"))
+    assert "alerts.chat.provider: 'email' is not allowed" in message
+
+
+def test_slo_target_must_leave_an_error_budget():
+    message = rejection(lambda d: d["alerts"]["slo"].update(availability_percent=100))
+    assert "alerts.slo.availability_percent" in message
+
+
+def test_cloudwatch_addon_must_be_pinned():
+    message = rejection(lambda d: d["versions"]["addons"].pop("amazon-cloudwatch-observability"))
+    assert "missing a pinned version for amazon-cloudwatch-observability" in message

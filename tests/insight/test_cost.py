@@ -45,7 +45,9 @@ def test_seed_prod_design_as_the_seed_states_it_by_hand(platform, workloads, pro
     rds = 2 * 0.159 * H + 2 * 100 * 0.115
     flow = extra.FLOW_LOG_GB_PER_MONTH["prod"] * (0.50 + 0.03 * 90 / 30)
     kms_secrets_az = 2 * 1.00 + 1 * 0.40 + extra.INTER_AZ_GB_PER_MONTH["prod"] * 2 * 0.01
-    by_hand = compute + ebs + control_plane + nat + alb + endpoints + logs + rds + flow + kms_secrets_az
+    observability = sum(i.desired for i in result.static_items if i.category == "observability"
+                        or i.name.startswith("Container logs"))  # by hand in test_observability_cost.py
+    by_hand = compute + ebs + control_plane + nat + alb + endpoints + logs + rds + flow + kms_secrets_az + observability
     assert result.static_total == pytest.approx(by_hand, abs=0.05)
     seed_app = next(i for i in result.static_items if i.name == "seed app node group")
     assert seed_app.max == pytest.approx(4 * 0.112 * H + 2 * 0.17 * H, abs=0.01)  # bursts on-demand

@@ -11,12 +11,13 @@ from ..naming import app_bucket_name, interruption_queue_name, karpenter_node_ro
 from .constructs.app_access import AppAccess
 from .constructs.cluster import PlatformCluster
 from .constructs.controller_roles import ControllerRoles
-from .constructs.database import PlatformDatabase
+from .constructs.database import PlatformDatabase, instance_identifier
 from .constructs.flux import FluxBootstrap
 from .constructs.github_ci import DeployRole, DiffRole, GitHubOidc, ImagePushRole
 from .constructs.karpenter import KarpenterAwsSide
 from .constructs.network import PlatformNetwork
 from .constructs.node_capacity import NodeCapacity
+from .constructs.observability import PlatformObservability
 from .constructs.registry import ImageRegistry
 from .constructs.security_groups import PodSecurityGroups
 from .constructs.sleep import DevSleepSchedule
@@ -35,7 +36,8 @@ class PlatformStack(Stack):
     sleep schedule and the Flux bootstrap."""
 
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, env_config: Environment,
-                 network: PlatformNetwork, **kwargs) -> None:
+                 network: PlatformNetwork, internet_apps: tuple[str, ...] = (), monthly_budget_usd: float | None = None,
+                 **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
         env = env_config
         self.cluster = PlatformCluster(self, "Cluster", platform=platform, env=env, vpc=network.vpc)
@@ -47,6 +49,9 @@ class PlatformStack(Stack):
         if env.sleep:
             DevSleepSchedule(self, "SleepSchedule", env=env, cluster=cluster, node_groups=self.capacity.node_groups)
         self._add_data_tier(platform, env, network)
+        self.observability = PlatformObservability(
+            self, "Observability", platform=platform, env=env, cluster=cluster, instance_id=instance_identifier(env),
+            internet_apps=internet_apps, monthly_budget_usd=monthly_budget_usd)
         self.cluster_vars = self._cluster_vars(platform, env, network)
         self.flux = FluxBootstrap(self, "Flux", platform=platform, env=env, cluster=cluster,
                                   cluster_vars=self.cluster_vars)

@@ -33,7 +33,7 @@ def check_command(
     charts: Annotated[Optional[str], typer.Option("--charts", help="Chart cache of upstream packages (default: $INNOVATE_CHARTS or ~/.cache/innovate/charts; fill it with `innovate charts pull`).")] = None,
 ) -> None:
     """Prove the platform offline: CloudFormation, cdk-nag, security rules, checkov, Kubernetes
-    schemas, Pod Security, tenancy and the real upstream charts, for every environment. Prints progress on a terminal, the
+    schemas, Pod Security, tenancy, observability and the real upstream charts, for every environment. Prints progress on a terminal, the
     findings and one summary line (--verbose: tables and notes). Exit 1 on any failure, 2 on bad input."""
     envs = parse_env(env, ALL_ENVS)
     if only is not None and only not in CHECK_NAMES:

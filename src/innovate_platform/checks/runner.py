@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Platform
-from . import accounts, cdk_nag, checkov, cloudformation, controller_iam, kubernetes, platform_security, pods, scheduling, tenancy, upstream_charts
+from . import accounts, cdk_nag, checkov, cloudformation, controller_iam, kubernetes, observability, platform_security, pods, scheduling, tenancy, upstream_charts
 from .inputs import CheckInputs
 from .model import ALL_ENVS, BROKEN, SHARED, Check, CheckResult, CheckUnavailable, Finding, Timed, status_of
 
@@ -20,7 +20,7 @@ Progress = Callable[[str, tuple[str, ...], list[CheckResult]], None]
 
 CHECKS: tuple[Check, ...] = (
     cdk_nag.CHECK, cloudformation.CHECK, platform_security.CHECK, checkov.CHECK, kubernetes.CHECK, pods.CHECK, tenancy.CHECK,
-    scheduling.CHECK, controller_iam.CHECK, accounts.CHECK, upstream_charts.CHECK,
+    scheduling.CHECK, controller_iam.CHECK, accounts.CHECK, upstream_charts.CHECK, observability.CHECK,
 )
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 

@@ -35,6 +35,7 @@ INSTANCE_CATALOG: dict[str, InstanceType] = {
 
 
 # Every EKS managed add-on and Helm chart the platform installs needs a pinned version.
-REQUIRED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver")
+REQUIRED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver",
+                   "amazon-cloudwatch-observability")
 REQUIRED_CHARTS = ("flux2", "karpenter", "karpenter-crd", "aws-load-balancer-controller", "metrics-server",
                    "cluster-autoscaler", "keda")

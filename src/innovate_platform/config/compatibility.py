@@ -71,6 +71,8 @@ ADDONS: dict[tuple[str, str], Support] = {
         "eks-pod-identity-agent v1.3.10-eksbuild.2", "1.35", "1.35", f"{BLUEPRINTS} ({AWS_FACTS})"),
     ("aws-ebs-csi-driver", "v1.57.1-eksbuild.1"): Support(
         "aws-ebs-csi-driver v1.57.1-eksbuild.1", "1.35", "1.35", f"{BLUEPRINTS} ({AWS_FACTS})"),
+    ("amazon-cloudwatch-observability", "v5.3.1-eksbuild.1"): Support(
+        "amazon-cloudwatch-observability v5.3.1-eksbuild.1", "1.35", "1.35", f"{BLUEPRINTS} ({AWS_FACTS})"),
 }
 
 # What CDK itself needs: aws_eks_v2 must offer the version, and the kubectl layer (kubectl 1.36,

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from .alerts import Alerts
 from .catalog import INSTANCE_CATALOG, REQUIRED_ADDONS, REQUIRED_CHARTS
 from .compatibility import incompatibilities
 from .karpenter_zones import min_zones_problem
@@ -325,6 +326,7 @@ class Platform(Model):
     versions: Versions
     apps: tuple[App, ...]
     environments: dict[Literal["dev", "staging", "prod"], Environment]
+    alerts: Alerts | None = None  # config/alerts.py; without it nothing is paged (the observability check says so)
 
     @model_validator(mode="before")
     @classmethod

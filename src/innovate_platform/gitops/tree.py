@@ -12,6 +12,7 @@ from .bootstrap import TREE_ROOT
 from .controllers import render_addons, render_controllers
 from .layers import LAYERS, kustomize_file, render_layers
 from .node_pools import render_node_pools
+from .notifications import render_notifications
 from .objects import Obj, dump
 from .pod_security_groups import render_security_group_policies
 from .sleep import render_sleep
@@ -19,9 +20,10 @@ from .storage import render_storage
 from .tenancy import render_tenancy
 
 
-def _configs(platform: Platform, env: Environment, base_dir: Path) -> dict[str, list[Obj]]:
+def _configs(platform: Platform, env: Environment, base_dir: Path, released: list[Obj]) -> dict[str, list[Obj]]:
     files = render_tenancy(platform, env, alb_target_namespaces(platform, env, base_dir))
     optional = {
+        "notifications.yaml": render_notifications(platform, env, released),
         "node-pools.yaml": render_node_pools(platform, env),
         "sleep.yaml": render_sleep(platform, env, base_dir),
         "security-group-policies.yaml": render_security_group_policies(platform, env, base_dir),
@@ -39,14 +41,17 @@ def _directory(path: str, files: dict[str, list[Obj]]) -> dict[str, str]:
 
 def render_env(platform: Platform, env: Environment, base_dir: Path) -> dict[str, str]:
     """Every file of one environment, keyed by path from the repository root."""
+    controllers, apps, layers = render_controllers(platform, env), render_apps(platform, env, base_dir), render_layers(env)
+    addons = render_addons(platform, env, uses_keda(platform, env, base_dir))
+    flux_objects = [o for files in (layers, controllers, addons, apps) for objs in files.values() for o in objs]
     by_layer = {
-        "infra-controllers": render_controllers(platform, env),
-        "infra-addons": render_addons(platform, env, uses_keda(platform, env, base_dir)),
-        "infra-configs": _configs(platform, env, base_dir),
-        "apps": render_apps(platform, env, base_dir),
+        "infra-controllers": controllers,
+        "infra-addons": addons,
+        "infra-configs": _configs(platform, env, base_dir, flux_objects),
+        "apps": apps,
     }
     dirs = {directory: by_layer[name] for name, directory, _ in LAYERS}
-    out = _directory(f"{TREE_ROOT}/clusters/{env.name}", render_layers(env))
+    out = _directory(f"{TREE_ROOT}/clusters/{env.name}", layers)
     for directory, files in dirs.items():
         out |= _directory(f"{TREE_ROOT}/{directory}/{env.name}", files)
     return out

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import yaml
 
+from ..checks.flux_crds import is_notification, notification_crd_root
+from ..checks.inputs import PROJECT_ROOT
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
 from ..naming import cluster_var_names, interruption_queue_name, workload_roles
@@ -33,6 +38,7 @@ def placeholder_cluster_vars(platform: Platform, env: Environment) -> dict[str, 
 def verify_tree(platform: Platform, root: str | os.PathLike[str] = ".") -> list[Finding]:
     """Findings for every rendered file: unknown `${var}`s, then schema, CEL and pin problems."""
     findings: list[Finding] = []
+    notification_root: Path | None = None
     for path, text in render_tree(platform, root).items():
         env = platform.env(path.split("/")[-2])  # gitops/<layer dir>/<env>/<file>
         try:
@@ -40,5 +46,24 @@ def verify_tree(platform: Platform, root: str | os.PathLike[str] = ".") -> list[
         except SubstitutionError as exc:
             findings.append(Finding(path, str(exc.args[0])))
             continue
-        findings += [Finding(f"{path}: {f.where}", f.message) for f in validate_documents(docs, platform.versions.kubernetes)]
+        flux_notifications = [d for d in docs if is_notification(d)]
+        if flux_notifications and notification_root is None:
+            try:
+                notification_root = _notification_root(platform)
+            except FileNotFoundError as exc:
+                findings.append(Finding(path, str(exc)))
+                continue
+        findings += [Finding(f"{path}: {f.where}", f.message) for f in
+                     validate_documents([d for d in docs if not is_notification(d)], platform.versions.kubernetes)
+                     + validate_documents(flux_notifications, platform.versions.kubernetes, notification_root)]
     return findings
+
+
+def _notification_root(platform: Platform) -> Path:
+    """The pinned flux2 chart's notification CRDs (checks/flux_crds.py), rendered once per process."""
+    helm = PROJECT_ROOT / ".tools" / "bin" / "helm"
+    found = helm if helm.exists() else (Path(p) if (p := shutil.which("helm")) else None)
+    if found is None:
+        raise FileNotFoundError("helm is not installed (.tools/bin/helm): the Flux notification CRDs cannot be rendered; run `make setup`")
+    workdir = Path(tempfile.gettempdir()) / f"innovate-flux-crds-{os.getpid()}"
+    return notification_crd_root(platform.versions.charts["flux2"], found, workdir)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..config import INSTANCE_CATALOG, Environment, NodeGroup, Platform
 from .gitops_facts import karpenter_root_volume_gib
+from .observability_cost import observability_items
 from .prices import PriceTable, load_prices
 from .templates import TemplateFacts
 from .workloads import AppWorkload
@@ -211,6 +212,8 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
             per_node = root_gib * ebs.value * pool_hours / h
             items.append(LineItem("storage", f"EBS root volumes (pool {pool.name})", f"{root_gib} GiB gp3 per node (EC2NodeClass)",
                                   0.0, round(nodes * per_node, 2), round(max_nodes * per_node, 2), ebs.cite()))
+    # Observability priced like the shared items: the static design would need it too.
+    common += observability_items(platform, env, apps, prices)
     items.extend(common)
     static.extend(common)
     notes = [f"Template facts: {facts.source}."]

@@ -19,7 +19,11 @@ def render(platform: Platform, env_name: str, out_dir: Path = DEFAULT_OUT, apps:
     from diagrams.aws.compute import EC2ContainerRegistry, EC2Instances, ElasticKubernetesService
     from diagrams.aws.database import RDSPostgresqlInstance
     from diagrams.aws.integration import Eventbridge, SimpleQueueServiceSqs
-    from diagrams.aws.management import CloudwatchLogs
+    from diagrams.aws.cost import Budgets
+    from diagrams.aws.integration import SimpleNotificationServiceSns
+    from diagrams.aws.management import Cloudwatch, CloudwatchAlarm, CloudwatchLogs
+    from diagrams.saas.chat import Slack
+    from diagrams.onprem.client import User
     from diagrams.aws.network import ElbApplicationLoadBalancer, Endpoint, InternetGateway, NATGateway
     from diagrams.aws.security import IdentityAndAccessManagementIamRole
     from diagrams.aws.storage import SimpleStorageServiceS3Bucket
@@ -61,6 +65,7 @@ def render(platform: Platform, env_name: str, out_dir: Path = DEFAULT_OUT, apps:
                             scaler = Deploy("Karpenter" if env.uses_karpenter else "Cluster Autoscaler")
                             lbc = Deploy("AWS Load Balancer\nController")
                             Deploy("metrics-server, KEDA,\nCoreDNS")
+                        agent = Deploy("CloudWatch agent +\nFluent Bit (add-on,\nevery node)")
                         with Cluster("app capacity (role=app)"):
                             groups = [EC2Instances(f"{g.name}: {g.min_size}-{g.max_size} x {','.join(g.instance_types)}\n{g.capacity_type}"
                                                    + (" (Cluster Autoscaler)" if g.cluster_autoscaler else ""))
@@ -80,6 +85,12 @@ def render(platform: Platform, env_name: str, out_dir: Path = DEFAULT_OUT, apps:
                                                 f"{' Multi-AZ' if db.multi_az else ''}")
                     vpce = Endpoint("VPC endpoints\nECR, STS, EC2, SSM,\nSQS, Logs, EKS, S3") if env.vpc_endpoints else None
             logs = CloudwatchLogs(f"control-plane logs\n{env.log_retention_days} days")
+            with Cluster("observability (CloudWatch)"):
+                ci_logs = CloudwatchLogs(f"Container Insights logs\n4 groups, {env.log_retention_days} days")
+                metrics = Cloudwatch("Container Insights, ALB,\nRDS, SQS metrics;\non-call dashboard")
+                alarms = CloudwatchAlarm("SLO burn-rate, database,\ncapacity alarms")
+                topic = SimpleNotificationServiceSns(f"{env.cluster_name}-alerts")
+                budget = Budgets("monthly budget")
             buckets = [SimpleStorageServiceS3Bucket(f"{a.name} bucket") for a in platform.apps if a.s3_bucket]
             if env.uses_karpenter:
                 queue = SimpleQueueServiceSqs(interruption_queue_name(env))
@@ -91,6 +102,17 @@ def render(platform: Platform, env_name: str, out_dir: Path = DEFAULT_OUT, apps:
         repo >> Edge(label="reconcile") >> flux
         scaler >> Edge(label="provisions") >> (pools or groups)
         eks >> logs
+        # The observability path: collection -> CloudWatch -> alarms -> topic -> people; Flux -> chat.
+        agent >> Edge(label="metrics, logs") >> [ci_logs, metrics]
+        alb >> Edge(style="dashed") >> metrics
+        rds >> Edge(style="dashed") >> metrics
+        metrics >> alarms >> topic
+        budget >> topic
+        oncall = User("on call\n" + ", ".join(platform.alerts.emails)) if platform.alerts else None
+        if oncall is not None:
+            topic >> Edge(label="e-mail") >> oncall
+            if platform.alerts.chat:
+                flux >> Edge(label="delivery failures") >> Slack(f"chat: {platform.alerts.chat.channel or platform.alerts.chat.provider}")
         workloads[0] >> rds
         for bucket in buckets:
             workloads[0] >> bucket
