@@ -69,7 +69,6 @@ def observability_items(platform: Platform, env: Environment, apps: tuple[AppWor
         specs = environment_alarms(platform, env, internet, f"{env.cluster_name}-postgres")
         metrics = sum(len(a.metrics) for a in specs.alarms)
         alarm, composite, board = p("cloudwatch_alarm_metric_month"), p("cloudwatch_composite_alarm_month"), p("cloudwatch_dashboard_month")
-        key = p("kms_key_month")
         items += [
             LineItem.flat("observability", "CloudWatch alarms", f"{len(specs.alarms)} alarms watching {metrics} metrics",
                           metrics * alarm.value, alarm.cite()),
@@ -77,7 +76,5 @@ def observability_items(platform: Platform, env: Environment, apps: tuple[AppWor
                           len(specs.composites) * composite.value, composite.cite()),
             LineItem.flat("observability", "CloudWatch dashboard", "1 on-call dashboard at list price (the free tier "
                           "may cover it)", board.value, board.cite()),
-            LineItem.flat("observability", "Alerts topic key", "1 KMS key (CloudWatch and Budgets cannot use aws/sns); "
-                          "SNS e-mail and AWS Budgets stay within their free tiers", key.value, key.cite()),
         ]
     return items
