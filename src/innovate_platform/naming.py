@@ -38,6 +38,7 @@ LOAD_BALANCER_CONTROLLER = ServiceAccountRole(
 CLUSTER_AUTOSCALER = ServiceAccountRole("cluster-autoscaler", "kube-system", "cluster-autoscaler")
 KEDA = ServiceAccountRole("keda", "keda", "keda-operator")
 EBS_CSI = ServiceAccountRole("ebs-csi", "kube-system", "ebs-csi-controller-sa")
+EXTERNAL_DNS = ServiceAccountRole("external-dns", "kube-system", "external-dns")
 
 
 def app_role(app_name: str, namespace: str) -> ServiceAccountRole:
@@ -47,7 +48,7 @@ def app_role(app_name: str, namespace: str) -> ServiceAccountRole:
 
 def controller_roles(env: Environment) -> tuple[ServiceAccountRole, ...]:
     """The IRSA roles of the in-cluster controllers this environment runs."""
-    roles = [LOAD_BALANCER_CONTROLLER, KEDA, EBS_CSI]
+    roles = [LOAD_BALANCER_CONTROLLER, KEDA, EBS_CSI, EXTERNAL_DNS]
     roles.append(KARPENTER if env.uses_karpenter else CLUSTER_AUTOSCALER)
     return tuple(roles)
 
@@ -96,4 +97,17 @@ def cluster_var_names(platform: Platform, env: Environment) -> tuple[str, ...]:
     keys += ["db_host", "db_port", "db_name", "db_user"]
     if env.pod_security_groups:
         keys += [f"{a.name}_pod_security_group_id" for a in platform.apps if a.database]
+    keys += edge_var_names(env)
     return tuple(keys)
+
+
+# cluster-vars keys of the edge: the environment's ACM certificate and each app's hostname.
+CERTIFICATE_ARN_VAR = "certificate_arn"
+
+
+def host_var(app_name: str) -> str:
+    return f"{app_name.replace('-', '_')}_host"
+
+
+def edge_var_names(env: Environment) -> tuple[str, ...]:
+    return (CERTIFICATE_ARN_VAR, *(host_var(app) for app in env.dns.hosts))

@@ -41,4 +41,4 @@ KUBERNETES_VERSIONS = ("1.36",)
 # Every EKS managed add-on and Helm chart the platform installs needs a pinned version.
 REQUIRED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver")
 REQUIRED_CHARTS = ("flux2", "karpenter", "karpenter-crd", "aws-load-balancer-controller", "metrics-server",
-                   "cluster-autoscaler", "keda")
+                   "cluster-autoscaler", "keda", "external-dns")

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
+from .dns import Dns
 
 ACCOUNT_ID = r"^\d{12}$"
 ENV_NAMES = ("dev", "staging", "prod")
@@ -256,6 +257,7 @@ class Environment(Model):
     database: Database
     pod_security_groups: bool = False
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = 30
+    dns: Dns
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -455,6 +457,10 @@ class Platform(Model):
             for app in self.apps:
                 if app.team not in teams:
                     raise ValueError(f"apps.{app.name}.team '{app.team}' is not a team of environments.{env.name}")
+            unknown = sorted(set(env.dns.hosts) - {a.name for a in self.apps})
+            if unknown:
+                raise ValueError(f"environments.{key}.dns.hosts names {', '.join(unknown)}, which is not an app; "
+                                 "key each host by an app name from apps")
         return self
 
     def env(self, name: str) -> Environment:

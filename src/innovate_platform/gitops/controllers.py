@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..config import Environment, Platform
 from ..naming import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_GROUP_TAG, KARPENTER, KEDA, LOAD_BALANCER_CONTROLLER
+from .external_dns import external_dns
 from .objects import (
     SYSTEM_NODE_SELECTOR,
     SYSTEM_TOLERATIONS,
@@ -160,4 +161,5 @@ def render_controllers(platform: Platform, env: Environment) -> dict[str, list[O
     files["aws-load-balancer-controller.yaml"] = load_balancer_controller(platform, env)
     files["metrics-server.yaml"] = metrics_server(platform, env)
     files["keda.yaml"] = keda(platform, env)
+    files["external-dns.yaml"] = external_dns(platform, env)
     return files

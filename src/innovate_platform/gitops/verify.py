@@ -8,7 +8,7 @@ import yaml
 
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
-from ..naming import cluster_var_names, interruption_queue_name, workload_roles
+from ..naming import CERTIFICATE_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, workload_roles
 from .tree import render_tree
 
 
@@ -27,7 +27,14 @@ def placeholder_cluster_vars(platform: Platform, env: Environment) -> dict[str, 
     if env.uses_karpenter:
         values["karpenter_interruption_queue"] = interruption_queue_name(env)
     values |= {k: "sg-00000000000000000" for k in values if k.endswith("_pod_security_group_id")}
+    values[CERTIFICATE_ARN_VAR] = sample_certificate_arn(platform, env)
+    values |= {host_var(app): host for app, host in env.dns.hosts.items()}
     return values
+
+
+def sample_certificate_arn(platform: Platform, env: Environment) -> str:
+    """An ACM ARN of the environment's account and region (the UUID is ACM's to choose)."""
+    return f"arn:aws:acm:{platform.region}:{env.account}:certificate/00000000-0000-4000-8000-000000000000"
 
 
 def verify_tree(platform: Platform, root: str | os.PathLike[str] = ".") -> list[Finding]:

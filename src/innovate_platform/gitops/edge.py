@@ -1,0 +1,24 @@
+"""The apps' Ingress values that come from the edge CDK builds: the hostname (platform.yaml
+`dns.hosts`) and the ACM certificate ARN, both through `cluster-vars`. No values file types them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import App, Environment
+from ..naming import CERTIFICATE_ARN_VAR, host_var
+from .charts import ChartError
+from .objects import Obj, var
+
+
+def ingress_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
+    """Host and certificate for a chart whose Ingress is enabled in this environment; else nothing."""
+    ingress = chart.get("ingress") or {}
+    if not ingress.get("enabled"):
+        return {}
+    if app.name not in env.dns.hosts:
+        raise ChartError(
+            f"{app.chart}/values-{env.name}.yaml enables the Ingress but environments.{env.name}.dns.hosts "
+            f"has no host for {app.name}; add `{app.name}: <name in {env.dns.zone_name}>` there"
+        )
+    return {"ingress": {"host": var(host_var(app.name)), "certificateArn": var(CERTIFICATE_ARN_VAR)}}

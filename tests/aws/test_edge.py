@@ -1,0 +1,41 @@
+"""The edge from platform.yaml's dns section, asserted on the synthesized templates: the ACM
+certificate validated through the hosted zone, external-dns limited to that zone, cluster-vars."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import as_list, one, statements, text
+
+ENVS = ("dev", "staging", "prod")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_one_certificate_for_the_app_hosts_validated_through_the_zone(synthesis, platform, env):
+    dns = platform.env(env).dns
+    certificate = one(synthesis, env, "AWS::CertificateManager::Certificate")
+    assert certificate["DomainName"] == dns.certificate_names[0]
+    assert certificate.get("SubjectAlternativeNames", []) == list(dns.certificate_names[1:])
+    assert certificate["ValidationMethod"] == "DNS"
+    assert certificate["DomainValidationOptions"] == [
+        {"DomainName": name, "HostedZoneId": dns.zone_id} for name in dns.certificate_names]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_external_dns_may_change_records_only_in_the_environments_zone(synthesis, platform, env):
+    dns = platform.env(env).dns
+    found = statements(synthesis, env, f"innovate-{env}-external-dns")
+    changes = [s for s in found if "route53:ChangeResourceRecordSets" in as_list(s["Action"])]
+    assert changes and all(as_list(s["Resource"]) == [dns.zone_arn] for s in changes)
+    assert "hostedzone/*" not in text(found)
+    wildcard = [s for s in found if as_list(s["Resource"]) == ["*"]]
+    assert [as_list(s["Action"]) for s in wildcard] == [["route53:ListHostedZones"]]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_cluster_vars_carry_the_certificate_arn_and_the_hosts(synthesis, platform, env):
+    certificate = one(synthesis, env, "AWS::CertificateManager::Certificate")
+    manifest = text(one(synthesis, env, "Custom::AWSCDK-EKS-KubernetesResource")["Manifest"])
+    assert '\\"certificate_arn\\":\\"' in manifest and certificate["_id"] in manifest
+    for app, host in platform.env(env).dns.hosts.items():
+        assert f'\\"{app}_host\\":\\"{host}\\"' in manifest
