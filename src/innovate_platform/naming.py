@@ -69,6 +69,17 @@ def karpenter_node_role_name(env: Environment) -> str:
     return f"{env.cluster_name}-karpenter-node"
 
 
+def node_role_name(env: Environment) -> str:
+    """The managed node groups' role (named, so the shared account's ECR policy can admit it)."""
+    return f"{env.cluster_name}-node"
+
+
+def node_role_arns(env: Environment) -> tuple[str, ...]:
+    """Every role the environment's nodes run as: the ones that pull images."""
+    names = [node_role_name(env)] + ([karpenter_node_role_name(env)] if env.uses_karpenter else [])
+    return tuple(f"arn:aws:iam::{env.account}:role/{name}" for name in names)
+
+
 def interruption_queue_name(env: Environment) -> str:
     return f"{env.cluster_name}-karpenter-interruption"
 
@@ -84,6 +95,22 @@ def stack_name(env_name: str, concern: str) -> str:
 def github_role_name(purpose: str, env_name: str | None = None) -> str:
     """CI roles: `innovate-github-ecr-push` (shared) or `innovate-<env>-github-<purpose>`."""
     return f"innovate-{env_name}-github-{purpose}" if env_name else f"innovate-github-{purpose}"
+
+
+# GitHub environments carrying each environment's required reviewers (deploy roles trust these).
+GITHUB_ENVIRONMENTS = {"dev": "dev", "staging": "staging", "prod": "production"}
+# Stages whose diff may show what prod runs: only main or jobs behind the production reviewers.
+PROTECTED_DIFF_STAGES = ("prod", "shared")
+
+
+def diff_role_subjects(platform: Platform, stage: str) -> tuple[str, ...]:
+    """Who may assume `innovate-<stage>-github-diff`: any same-repository pull request for dev and
+    staging; for prod and shared only `main` or a job in the `production` GitHub environment."""
+    repo = platform.github.repository
+    if stage in PROTECTED_DIFF_STAGES:
+        return (f"repo:{repo}:ref:refs/heads/{platform.github.branch}",
+                f"repo:{repo}:environment:{GITHUB_ENVIRONMENTS['prod']}")
+    return (f"repo:{repo}:pull_request",)
 
 
 def cluster_var_names(platform: Platform, env: Environment) -> tuple[str, ...]:
