@@ -39,3 +39,20 @@ def test_cluster_vars_carry_the_certificate_arn_and_the_hosts(synthesis, platfor
     assert '\\"certificate_arn\\":\\"' in manifest and certificate["_id"] in manifest
     for app, host in platform.env(env).dns.hosts.items():
         assert f'\\"{app}_host\\":\\"{host}\\"' in manifest
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_a_regional_web_acl_with_managed_groups_and_a_per_ip_rate_limit(synthesis, env):
+    acl = one(synthesis, env, "AWS::WAFv2::WebACL")
+    assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
+    rules = {r["Name"]: r for r in acl["Rules"]}
+    for group in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"):
+        assert rules[group]["Statement"]["ManagedRuleGroupStatement"] == {"VendorName": "AWS", "Name": group}
+        assert rules[group]["OverrideAction"] == {"None": {}}  # the groups' own block actions apply
+    rate = rules["RatePerClientIp"]
+    assert rate["Action"] == {"Block": {}}
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] > 0
+    assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"])
+    manifest = text(one(synthesis, env, "Custom::AWSCDK-EKS-KubernetesResource")["Manifest"])
+    assert '\\"waf_acl_arn\\":\\"' in manifest and acl["_id"] in manifest

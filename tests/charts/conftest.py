@@ -46,13 +46,14 @@ def _platform():
 
 def edge_values(app: str, env: str) -> dict:
     """What the HelmRelease adds from cluster-vars for the Ingress: the host from platform.yaml's
-    dns section and an ACM ARN of the environment's account (CDK's certificate)."""
-    from innovate_platform.gitops.verify import sample_certificate_arn
+    dns section, an ACM ARN and a WAF web ACL ARN of the environment's account (CDK's)."""
+    from innovate_platform.gitops.verify import sample_certificate_arn, sample_waf_acl_arn
 
     platform = _platform()
     environment = platform.env(env)
     return {"ingress": {"host": environment.dns.hosts[app],
-                        "certificateArn": sample_certificate_arn(platform, environment)}}
+                        "certificateArn": sample_certificate_arn(platform, environment),
+                        "wafAclArn": sample_waf_acl_arn(platform, environment)}}
 
 
 @functools.cache

@@ -82,6 +82,8 @@ def test_each_environment_has_its_host_certificate_and_the_shared_alb_group(char
     assert (path["path"], path["pathType"]) == ({"api": "/api", "web": "/"}[app], "Prefix")
     assert path["backend"]["service"]["port"] == {"name": "http"}
     assert notes["alb.ingress.kubernetes.io/certificate-arn"].startswith(f"arn:aws:acm:us-east-1:{ACCOUNTS[env]}:certificate/")
+    assert notes["alb.ingress.kubernetes.io/wafv2-acl-arn"].startswith(
+        f"arn:aws:wafv2:us-east-1:{ACCOUNTS[env]}:regional/webacl/innovate-{env}-edge/")
     assert notes["alb.ingress.kubernetes.io/target-type"] == "ip"
     assert notes["alb.ingress.kubernetes.io/scheme"] == "internet-facing"
     assert yaml.safe_load(notes["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]

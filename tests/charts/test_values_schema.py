@@ -25,6 +25,8 @@ BAD_VALUES = [
     ("web", {"ingress": {"certificateArn": ""}}, "/ingress/certificateArn"),
     ("api", {"ingress": {"certificateArn": "arn:aws:acm:us-east-1:333333333333:certificate/prod"}}, "/ingress/certificateArn"),
     ("api", {"ingress": {"sslPolicy": "ELBSecurityPolicy-2016-08"}}, "/ingress/sslPolicy"),
+    ("web", {"ingress": {"wafAclArn": ""}}, "/ingress/wafAclArn"),
+    ("api", {"ingress": {"wafAclArn": "arn:aws:wafv2:us-east-1:333333333333:global/webacl/edge/x"}}, "/ingress/wafAclArn"),
     ("api", {"tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}]}, "/tolerations/0/key"),
     ("api", {"autoscaling": {"mode": "rps"}}, "/autoscaling/rps/targetGroup"),
     ("web", {"autoscaling": {"mode": "rps"}}, "/autoscaling/mode"),

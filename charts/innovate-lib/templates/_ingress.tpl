@@ -19,6 +19,10 @@ metadata:
     alb.ingress.kubernetes.io/ssl-redirect: "443"
     alb.ingress.kubernetes.io/certificate-arn: {{ $i.certificateArn }}
     alb.ingress.kubernetes.io/ssl-policy: {{ $i.sslPolicy }}
+    {{- with $i.wafAclArn }}
+    # The environment's WAFv2 web ACL (CDK, via cluster-vars): managed rule groups and a per-IP rate limit.
+    alb.ingress.kubernetes.io/wafv2-acl-arn: {{ . }}
+    {{- end }}
     alb.ingress.kubernetes.io/healthcheck-path: {{ $i.healthcheckPath }}
     alb.ingress.kubernetes.io/healthcheck-port: traffic-port
     alb.ingress.kubernetes.io/success-codes: "200"

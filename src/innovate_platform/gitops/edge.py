@@ -1,12 +1,13 @@
 """The apps' Ingress values that come from the edge CDK builds: the hostname (platform.yaml
-`dns.hosts`) and the ACM certificate ARN, both through `cluster-vars`. No values file types them."""
+`dns.hosts`), the ACM certificate ARN and the WAF web ACL ARN, all through `cluster-vars`. No
+values file types them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..config import App, Environment
-from ..naming import CERTIFICATE_ARN_VAR, host_var
+from ..naming import CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, host_var
 from .charts import ChartError
 from .objects import Obj, var
 
@@ -21,4 +22,5 @@ def ingress_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
             f"{app.chart}/values-{env.name}.yaml enables the Ingress but environments.{env.name}.dns.hosts "
             f"has no host for {app.name}; add `{app.name}: <name in {env.dns.zone_name}>` there"
         )
-    return {"ingress": {"host": var(host_var(app.name)), "certificateArn": var(CERTIFICATE_ARN_VAR)}}
+    return {"ingress": {"host": var(host_var(app.name)), "certificateArn": var(CERTIFICATE_ARN_VAR),
+                        "wafAclArn": var(WAF_ACL_ARN_VAR)}}
