@@ -131,6 +131,7 @@ def cluster_var_names(platform: Platform, env: Environment) -> tuple[str, ...]:
 # cluster-vars keys of the edge: the environment's ACM certificate, WAF web ACL and each app's hostname.
 CERTIFICATE_ARN_VAR = "certificate_arn"
 WAF_ACL_ARN_VAR = "waf_acl_arn"
+ALB_LOG_BUCKET_VAR = "alb_log_bucket"
 
 
 def host_var(app_name: str) -> str:
@@ -138,4 +139,4 @@ def host_var(app_name: str) -> str:
 
 
 def edge_var_names(env: Environment) -> tuple[str, ...]:
-    return (CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, *(host_var(app) for app in env.dns.hosts))
+    return (CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, ALB_LOG_BUCKET_VAR, *(host_var(app) for app in env.dns.hosts))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import as_list, one, statements, text
+from .helpers import as_list, one, resources, statements, text
 
 ENVS = ("dev", "staging", "prod")
 
@@ -56,3 +56,23 @@ def test_a_regional_web_acl_with_managed_groups_and_a_per_ip_rate_limit(synthesi
     assert len({r["Priority"] for r in acl["Rules"]}) == len(acl["Rules"])
     manifest = text(one(synthesis, env, "Custom::AWSCDK-EKS-KubernetesResource")["Manifest"])
     assert '\\"waf_acl_arn\\":\\"' in manifest and acl["_id"] in manifest
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_alb_log_bucket_takes_elb_delivery_only_and_keeps_logs_for_the_retention(synthesis, platform, env):
+    environment = platform.env(env)
+    (bucket,) = [b for b in resources(synthesis, env, "AWS::S3::Bucket")
+                 if b.get("BucketName") == f"innovate-{env}-alb-logs-{environment.account}"]
+    rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert rule["SSEAlgorithm"] == "AES256"  # the only encryption ALB log delivery supports
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    (expiry,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert expiry["ExpirationInDays"] == environment.log_retention_days
+    policy = next(p for p in resources(synthesis, env, "AWS::S3::BucketPolicy") if p["Bucket"]["Ref"] == bucket["_id"])
+    (delivery,) = [s for s in policy["PolicyDocument"]["Statement"] if s.get("Sid") == "ElbLogDelivery"]
+    # Elastic Load Balancing's log-delivery account for us-east-1 (AWS ELB user guide; aws_cdk.region_info)
+    assert "127311923021" in text(delivery["Principal"])
+    assert delivery["Action"] == "s3:PutObject"
+    assert f"/*/AWSLogs/{environment.account}/*" in text(delivery["Resource"])
+    manifest = text(one(synthesis, env, "Custom::AWSCDK-EKS-KubernetesResource")["Manifest"])
+    assert f'\\"alb_log_bucket\\":' in manifest

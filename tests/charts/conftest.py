@@ -45,15 +45,17 @@ def _platform():
 
 
 def edge_values(app: str, env: str) -> dict:
-    """What the HelmRelease adds from cluster-vars for the Ingress: the host from platform.yaml's
-    dns section, an ACM ARN and a WAF web ACL ARN of the environment's account (CDK's)."""
-    from innovate_platform.gitops.verify import sample_certificate_arn, sample_waf_acl_arn
+    """What the HelmRelease adds for the Ingress (gitops/edge.py, the code that renders it), with
+    cluster-vars substituted as Flux does: host, certificate, WAF ACL, log bucket, ALB settings."""
+    from innovate_platform.checks.manifests import substitute
+    from innovate_platform.gitops.charts import chart_values
+    from innovate_platform.gitops.edge import ingress_values
+    from innovate_platform.gitops.verify import placeholder_cluster_vars
 
     platform = _platform()
-    environment = platform.env(env)
-    return {"ingress": {"host": environment.dns.hosts[app],
-                        "certificateArn": sample_certificate_arn(platform, environment),
-                        "wafAclArn": sample_waf_acl_arn(platform, environment)}}
+    environment, application = platform.env(env), platform.app(app)
+    values = ingress_values(environment, application, chart_values(REPO, application, environment))
+    return yaml.safe_load(substitute(yaml.safe_dump(values), placeholder_cluster_vars(platform, environment)))
 
 
 @functools.cache

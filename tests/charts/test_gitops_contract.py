@@ -30,6 +30,7 @@ def cluster_vars(env: str) -> dict[str, str]:
         "certificate_arn": f"arn:aws:acm:us-east-1:{ACCOUNTS[env]}:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
         "waf_acl_arn": f"arn:aws:wafv2:us-east-1:{ACCOUNTS[env]}:regional/webacl/innovate-{env}-edge/"
                        "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "alb_log_bucket": f"innovate-{env}-alb-logs-{ACCOUNTS[env]}",
         "api_host": HOSTS[env],
         "web_host": HOSTS[env],
     }
@@ -62,6 +63,8 @@ def test_the_helmrelease_values_render_the_chart(charts, app, env, tmp_path):
     assert ingress["spec"]["rules"][0]["host"] == HOSTS[env]
     assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"] == known["certificate_arn"]
     assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/wafv2-acl-arn"] == known["waf_acl_arn"]
+    assert f"access_logs.s3.bucket={known['alb_log_bucket']}" in \
+        ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/load-balancer-attributes"]
     for obj in objects:
         if pod_spec_of(obj) is not None:
             assert check_pod_security(obj) == []

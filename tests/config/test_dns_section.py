@@ -55,3 +55,10 @@ def test_a_malformed_zone_id_is_refused(zone_id):
 def test_every_environment_needs_a_dns_section():
     message = rejection(lambda d: d["environments"]["staging"].pop("dns"))
     assert "environments.staging.dns" in message
+
+
+def test_alb_inbound_cidrs_never_open_the_whole_internet():
+    message = rejection(lambda d: d["environments"]["dev"]["edge"].update(inbound_cidrs=["0.0.0.0/0"]))
+    assert "environments.dev.edge.inbound_cidrs" in message and "leave inbound_cidrs empty" in message
+    message = rejection(lambda d: d["environments"]["staging"]["edge"].update(inbound_cidrs=["203.0.113.7/24"]))
+    assert "environments.staging.edge.inbound_cidrs" in message

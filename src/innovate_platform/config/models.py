@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from .catalog import INSTANCE_CATALOG, KUBERNETES_VERSIONS, REQUIRED_ADDONS, REQUIRED_CHARTS
 from .dns import Dns
+from .edge import Edge
 
 ACCOUNT_ID = r"^\d{12}$"
 ENV_NAMES = ("dev", "staging", "prod")
@@ -258,6 +259,7 @@ class Environment(Model):
     pod_security_groups: bool = False
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = 30
     dns: Dns
+    edge: Edge = Edge()
 
     @field_validator("vpc_cidr")
     @classmethod

@@ -8,7 +8,7 @@ import yaml
 
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
-from ..naming import CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, workload_roles
+from ..naming import ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, workload_roles
 from .tree import render_tree
 
 
@@ -29,6 +29,7 @@ def placeholder_cluster_vars(platform: Platform, env: Environment) -> dict[str, 
     values |= {k: "sg-00000000000000000" for k in values if k.endswith("_pod_security_group_id")}
     values[CERTIFICATE_ARN_VAR] = sample_certificate_arn(platform, env)
     values[WAF_ACL_ARN_VAR] = sample_waf_acl_arn(platform, env)
+    values[ALB_LOG_BUCKET_VAR] = f"{env.cluster_name}-alb-logs-{env.account}"  # aws/constructs/alb_logs.py
     values |= {host_var(app): host for app, host in env.dns.hosts.items()}
     return values
 
