@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator
 from ..config import Platform
 from ..naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name
 from .ci_access import ecr_no_account_principals, pull_request_roles_read_no_data
+from .edge_ingress import ingress_findings
 from .cfn import Resource, Templates, as_list, flatten, policy_documents, ref_target, resolve_import, resources, statements
 from .inputs import CheckInputs
 from .model import Check, CheckUnavailable, Finding
@@ -496,7 +497,13 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
             return findings + [Finding(env, "gitops/", "", str(exc), "fix the GitOps render (innovate gitops)")]
         objects = [(f.path, o) for f in gitops.for_env(env) for o in f.objects()]
         findings += node_class_findings(env, templates, objects)
+        try:
+            charts = inputs.charts()
+        except CheckUnavailable as exc:
+            return findings + [Finding(env, "charts/", "", str(exc), "fix the charts' render (helm template)")]
+        findings += ingress_findings(env, gitops.for_env(env) + charts.for_env(env))
     return findings
 
 
-CHECK = Check("platform-security", "our security rules over the templates and EC2NodeClasses", run, needs=("synthesis", "gitops"))
+CHECK = Check("platform-security", "our security rules over the templates, EC2NodeClasses and Ingresses", run,
+              needs=("synthesis", "gitops", "charts"))
