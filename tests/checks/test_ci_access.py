@@ -3,8 +3,6 @@ correct, then broken in one place (the shapes the platform synthesized before is
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from innovate_platform.checks import platform_security as ps
