@@ -50,16 +50,15 @@ def test_unknown_environment_is_named():
     assert "Traceback" not in result.stderr
 
 
-def test_bootstrap_prints_one_command_per_account_trusting_the_shared_account_for_lookups_only():
+def test_bootstrap_prints_one_command_per_account_trusting_no_other_account():
     result = innovate("bootstrap")
     assert result.returncode == 0
     commands = [line for line in result.stdout.splitlines() if line.startswith(f"{ROOT}/node_modules/.bin/cdk bootstrap")]
     assert len(commands) == 4
-    for account in ("111111111111", "222222222222", "333333333333"):
+    for account in ("111111111111", "222222222222", "333333333333", "444444444444"):
         line = next(c for c in commands if f"aws://{account}/us-east-1" in c)
-        assert "--trust-for-lookup 444444444444" in line
-        assert "--trust " not in line, "no other account may deploy into an environment account"
-    assert any("aws://444444444444/us-east-1" in c and "--trust" not in c for c in commands)
+        # no other account may deploy, nor assume the ReadOnlyAccess lookup role
+        assert "--trust" not in line
 
 
 def test_synth_prints_the_summary_and_writes_the_assembly(tmp_path):

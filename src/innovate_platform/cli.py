@@ -164,7 +164,9 @@ def diff(
     config: ConfigOption = None,
 ) -> None:
     """Show what `deploy` would change (needs AWS credentials)."""
-    run_cdk("diff", env, config, [])
+    # Templates only: the diff role reads CloudFormation state and may assume no CDK role (a change
+    # set needs the deploy role, a lookup the lookup role); cdk.context.json holds every lookup.
+    run_cdk("diff", env, config, ["--method", "template", "--no-lookups"])
 
 
 @app.command()
@@ -176,20 +178,20 @@ def bootstrap(config: ConfigOption = None) -> None:
 
 
 def bootstrap_commands(platform: Platform) -> list[str]:
-    """One command per account. Environment accounts trust the shared services account for
-    lookups only: CI deploys through each account's own GitHub deploy role, so no other account
-    needs deploy rights (add `--trust <account>` only for a central pipeline)."""
+    """One command per account, trusting no other account: CI deploys through each account's own
+    GitHub deploy role, and diffs read CloudFormation state with each account's own diff role, so no
+    account may assume another's deploy or lookup role (add `--trust` only for a central pipeline)."""
+    lines = []
+    admin = "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"
     shared = platform.shared.account
     cdk = str(CDK_CLI)
     lines = ["# the pinned CDK CLI on the pinned Node (docs/adr/0007); first run:",
              f"export PATH={CDK_CLI.parent}:$PATH",
              f"# shared services account {shared}",
-             f"{cdk} bootstrap aws://{shared}/{platform.region} "
-             "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
+             f"{cdk} bootstrap aws://{shared}/{platform.region} {admin}"]
     for env in platform.environments.values():
         lines += [f"# {env.name} account {env.account}: deploys come from its own innovate-{env.name}-github-deploy role",
-                  f"{cdk} bootstrap aws://{env.account}/{platform.region} --trust-for-lookup {shared} "
-                  "--cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess"]
+                  f"{cdk} bootstrap aws://{env.account}/{platform.region} {admin}"]
     return lines
 
 

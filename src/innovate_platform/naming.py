@@ -40,6 +40,7 @@ KEDA = ServiceAccountRole("keda", "keda", "keda-operator")
 EBS_CSI = ServiceAccountRole("ebs-csi", "kube-system", "ebs-csi-controller-sa")
 # The amazon-cloudwatch-observability add-on's agent (CloudWatch user guide, add-on IRSA setup).
 CLOUDWATCH_AGENT = ServiceAccountRole("cloudwatch-agent", "amazon-cloudwatch", "cloudwatch-agent")
+EXTERNAL_DNS = ServiceAccountRole("external-dns", "kube-system", "external-dns")
 
 
 def app_role(app_name: str, namespace: str) -> ServiceAccountRole:
@@ -49,7 +50,7 @@ def app_role(app_name: str, namespace: str) -> ServiceAccountRole:
 
 def controller_roles(env: Environment) -> tuple[ServiceAccountRole, ...]:
     """The IRSA roles of the in-cluster controllers this environment runs."""
-    roles = [LOAD_BALANCER_CONTROLLER, KEDA, EBS_CSI]
+    roles = [LOAD_BALANCER_CONTROLLER, KEDA, EBS_CSI, EXTERNAL_DNS]
     roles.append(KARPENTER if env.uses_karpenter else CLUSTER_AUTOSCALER)
     return tuple(roles)
 
@@ -70,6 +71,17 @@ def karpenter_node_role_name(env: Environment) -> str:
     return f"{env.cluster_name}-karpenter-node"
 
 
+def node_role_name(env: Environment) -> str:
+    """The managed node groups' role (named, so the shared account's ECR policy can admit it)."""
+    return f"{env.cluster_name}-node"
+
+
+def node_role_arns(env: Environment) -> tuple[str, ...]:
+    """Every role the environment's nodes run as: the ones that pull images."""
+    names = [node_role_name(env)] + ([karpenter_node_role_name(env)] if env.uses_karpenter else [])
+    return tuple(f"arn:aws:iam::{env.account}:role/{name}" for name in names)
+
+
 def interruption_queue_name(env: Environment) -> str:
     return f"{env.cluster_name}-karpenter-interruption"
 
@@ -87,6 +99,22 @@ def github_role_name(purpose: str, env_name: str | None = None) -> str:
     return f"innovate-{env_name}-github-{purpose}" if env_name else f"innovate-github-{purpose}"
 
 
+# GitHub environments carrying each environment's required reviewers (deploy roles trust these).
+GITHUB_ENVIRONMENTS = {"dev": "dev", "staging": "staging", "prod": "production"}
+# Stages whose diff may show what prod runs: only main or jobs behind the production reviewers.
+PROTECTED_DIFF_STAGES = ("prod", "shared")
+
+
+def diff_role_subjects(platform: Platform, stage: str) -> tuple[str, ...]:
+    """Who may assume `innovate-<stage>-github-diff`: any same-repository pull request for dev and
+    staging; for prod and shared only `main` or a job in the `production` GitHub environment."""
+    repo = platform.github.repository
+    if stage in PROTECTED_DIFF_STAGES:
+        return (f"repo:{repo}:ref:refs/heads/{platform.github.branch}",
+                f"repo:{repo}:environment:{GITHUB_ENVIRONMENTS['prod']}")
+    return (f"repo:{repo}:pull_request",)
+
+
 def cluster_var_names(platform: Platform, env: Environment) -> tuple[str, ...]:
     """Keys of the `cluster-vars` ConfigMap CDK writes into flux-system (values known only
     after deployment). Flux Kustomizations substitute `${key}` from it."""
@@ -98,4 +126,19 @@ def cluster_var_names(platform: Platform, env: Environment) -> tuple[str, ...]:
     keys += ["db_host", "db_port", "db_name", "db_user"]
     if env.pod_security_groups:
         keys += [f"{a.name}_pod_security_group_id" for a in platform.apps if a.database]
+    keys += edge_var_names(env)
     return tuple(keys)
+
+
+# cluster-vars keys of the edge: the environment's ACM certificate, WAF web ACL and each app's hostname.
+CERTIFICATE_ARN_VAR = "certificate_arn"
+WAF_ACL_ARN_VAR = "waf_acl_arn"
+ALB_LOG_BUCKET_VAR = "alb_log_bucket"
+
+
+def host_var(app_name: str) -> str:
+    return f"{app_name.replace('-', '_')}_host"
+
+
+def edge_var_names(env: Environment) -> tuple[str, ...]:
+    return (CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, ALB_LOG_BUCKET_VAR, *(host_var(app) for app in env.dns.hosts))

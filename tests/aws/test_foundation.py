@@ -336,9 +336,23 @@ def test_ecr_repositories(synthesis, platform):
         assert_immutable_except_moving_minor_tags(repo)
         assert "LifecyclePolicy" in repo
         pullers = text(repo["RepositoryPolicyText"])
-        for env in ENVS:
-            assert platform.env(env).account in pullers
         assert "ecr:PutImage" not in pullers
+        principals = sorted(p for st in repo["RepositoryPolicyText"]["Statement"]
+                            for p in as_list(st["Principal"]["AWS"]))
+        # the nodes of each environment (managed groups, and Karpenter's where it runs), no account root
+        assert principals == sorted(
+            [f"arn:aws:iam::{platform.env(e).account}:role/innovate-{e}-node" for e in ENVS]
+            + [f"arn:aws:iam::{platform.env(e).account}:role/innovate-{e}-karpenter-node"
+               for e in ENVS if platform.env(e).uses_karpenter])
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_node_roles_the_registry_admits_exist_with_those_names(synthesis, env):
+    names = {r.get("RoleName") for r in resources(synthesis, env, "AWS::IAM::Role")}
+    assert f"innovate-{env}-node" in names
+    groups = resources(synthesis, env, "AWS::EKS::Nodegroup")
+    node_role = role(synthesis, env, f"innovate-{env}-node")
+    assert groups and all(g["NodeRole"] == {"Fn::GetAtt": [node_role["_id"], "Arn"]} for g in groups)
 
 
 def assert_immutable_except_moving_minor_tags(repo):
@@ -391,11 +405,16 @@ def test_deploy_role_only_from_the_github_environment_with_reviewers(synthesis, 
     assumable = [r for s in statements(synthesis, env, f"innovate-{env}-github-deploy") for r in as_list(s["Resource"])]
     assert all("cdk-hnb659fds-" in text(r) for r in assumable)
     diff = role(synthesis, env, f"innovate-{env}-github-diff")["AssumeRolePolicyDocument"]["Statement"][0]
-    assert diff["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [f"repo:{repo}:pull_request"]
+    subjects = as_list(diff["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"])
+    if env == "prod":  # pull requests reach prod's state only behind the production reviewers
+        assert sorted(subjects) == [f"repo:{repo}:environment:production", f"repo:{repo}:ref:refs/heads/main"]
+    else:
+        assert subjects == [f"repo:{repo}:pull_request"]
     diff_actions = [a for s in statements(synthesis, env, f"innovate-{env}-github-diff") for a in as_list(s["Action"])]
-    assert not any(a.startswith(("cloudformation:Create", "cloudformation:Update", "cloudformation:Delete",
-                                 "cloudformation:Execute")) for a in diff_actions)
-    assert "lookup-role" in text(statements(synthesis, env, f"innovate-{env}-github-diff"))
+    # CloudFormation state and nothing else: no lookup role (ReadOnlyAccess), no data
+    assert diff_actions and all(a.startswith(("cloudformation:Describe", "cloudformation:Get", "cloudformation:List"))
+                                for a in diff_actions)
+    assert "ManagedPolicyArns" not in role(synthesis, env, f"innovate-{env}-github-diff")
 
 
 def test_api_bucket_private_encrypted_tls_only(synthesis):

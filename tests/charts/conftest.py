@@ -37,9 +37,41 @@ def values_args(app: str, env: str | None, extra: list[Path] | None = None) -> l
     return [arg for f in files + list(extra or []) for arg in ("-f", str(f))]
 
 
+@functools.cache
+def _platform():
+    from innovate_platform.config import load_platform
+
+    return load_platform(REPO / "platform.yaml")
+
+
+def edge_values(app: str, env: str) -> dict:
+    """What the HelmRelease adds for the Ingress (gitops/edge.py, the code that renders it), with
+    cluster-vars substituted as Flux does: host, certificate, WAF ACL, log bucket, ALB settings."""
+    from innovate_platform.checks.manifests import substitute
+    from innovate_platform.gitops.charts import chart_values
+    from innovate_platform.gitops.edge import ingress_values
+    from innovate_platform.gitops.verify import placeholder_cluster_vars
+
+    platform = _platform()
+    environment, application = platform.env(env), platform.app(app)
+    values = ingress_values(environment, application, chart_values(REPO, application, environment))
+    return yaml.safe_load(substitute(yaml.safe_dump(values), placeholder_cluster_vars(platform, environment)))
+
+
+@functools.cache
+def _edge_file(app: str, env: str) -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="edge-values-")) / f"{app}-{env}.yaml"
+    path.write_text(yaml.safe_dump(edge_values(app, env)))
+    return path
+
+
 def template(app: str, env: str | None, extra: list[Path] | None = None) -> subprocess.CompletedProcess:
+    """helm template as Flux renders the HelmRelease: values files, then the cluster-vars edge values."""
+    edge = [_edge_file(app, env)] if env else []
     return helm("template", app, str(CHARTS / app), "--namespace", NAMESPACES[app],
-                "--kube-version", f"{KUBE_VERSION}.0", *values_args(app, env, extra))
+                "--kube-version", f"{KUBE_VERSION}.0", *values_args(app, env, edge + list(extra or [])))
 
 
 @functools.cache
@@ -133,6 +165,7 @@ class Charts:
     template = staticmethod(template)
     render = staticmethod(render)
     render_with = staticmethod(render_with)
+    edge_file = staticmethod(_edge_file)
     only = staticmethod(only)
     kinds = staticmethod(kinds)
     keda_scaledobject_schema = staticmethod(keda_scaledobject_schema)

@@ -82,6 +82,8 @@ def test_each_environment_has_its_host_certificate_and_the_shared_class(charts, 
     assert (path["path"], path["pathType"]) == ({"api": "/api", "web": "/"}[app], "Prefix")
     assert path["backend"]["service"]["port"] == {"name": "http"}
     assert notes["alb.ingress.kubernetes.io/certificate-arn"].startswith(f"arn:aws:acm:us-east-1:{ACCOUNTS[env]}:certificate/")
+    assert notes["alb.ingress.kubernetes.io/wafv2-acl-arn"].startswith(
+        f"arn:aws:wafv2:us-east-1:{ACCOUNTS[env]}:regional/webacl/innovate-{env}-edge/")
     assert notes["alb.ingress.kubernetes.io/target-type"] == "ip"
     assert yaml.safe_load(notes["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
     assert notes["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
@@ -154,3 +156,37 @@ def test_api_pods_migrate_the_schema_before_starting_with_their_own_identity(cha
     assert init["securityContext"] == app["securityContext"]
     web = charts.only(charts.render("web", env), "Deployment")
     assert "initContainers" not in web["spec"]["template"]["spec"]
+
+
+def _attributes(annotation: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in annotation.split(","))
+
+
+def test_the_alb_logs_access_drops_invalid_headers_and_sends_hsts(charts, app, env):
+    notes = charts.only(charts.render(app, env), "Ingress")["metadata"]["annotations"]
+    attributes = _attributes(notes["alb.ingress.kubernetes.io/load-balancer-attributes"])
+    assert attributes["routing.http.drop_invalid_header_fields.enabled"] == "true"
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.bucket"] == f"innovate-{env}-alb-logs-{ACCOUNTS[env]}"
+    assert attributes["access_logs.s3.prefix"] == "innovate"
+    assert attributes["deletion_protection.enabled"] == ("true" if env == "prod" else "false")
+    hsts = notes["alb.ingress.kubernetes.io/listener-attributes.HTTPS-443"]
+    assert hsts == "routing.http.response.strict_transport_security.header_value=max-age=31536000;includeSubDomains"
+
+
+def test_dev_and_staging_albs_admit_only_the_configured_ranges_and_prod_the_internet(charts, app, env, platform):
+    notes = charts.only(charts.render(app, env), "Ingress")["metadata"]["annotations"]
+    cidrs = platform.env(env).edge.inbound_cidrs
+    if env == "prod":
+        assert cidrs == () and "alb.ingress.kubernetes.io/inbound-cidrs" not in notes
+    else:
+        assert cidrs and notes["alb.ingress.kubernetes.io/inbound-cidrs"] == ",".join(cidrs)
+
+
+def test_the_api_and_the_web_state_the_same_alb_attributes(charts, env):
+    """One ALB per group: differing load-balancer attributes would make the controller refuse the group."""
+    notes = [charts.only(charts.render(app, env), "Ingress")["metadata"]["annotations"] for app in ("api", "web")]
+    for key in ("alb.ingress.kubernetes.io/load-balancer-attributes", "alb.ingress.kubernetes.io/listener-attributes.HTTPS-443",
+                "alb.ingress.kubernetes.io/wafv2-acl-arn", "alb.ingress.kubernetes.io/ssl-policy"):
+        assert notes[0][key] == notes[1][key], key
+    assert notes[0].get("alb.ingress.kubernetes.io/inbound-cidrs") == notes[1].get("alb.ingress.kubernetes.io/inbound-cidrs")

@@ -11,6 +11,7 @@ import yaml
 from innovate_platform.checks.pod_security import check_pod_security, pod_spec_of
 
 ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
+HOSTS = {"dev": "dev.innovate.example.com", "staging": "staging.innovate.example.com", "prod": "app.innovate.example.com"}
 CIDRS = {"dev": "10.10.0.0/16", "staging": "10.20.0.0/16", "prod": "10.30.0.0/16"}
 VAR = re.compile(r"\$\{([a-z0-9_]+)\}")
 
@@ -26,6 +27,12 @@ def cluster_vars(env: str) -> dict[str, str]:
         "api_bucket": f"innovate-{env}-api-{ACCOUNTS[env]}",
         "aws_region": "us-east-1",
         "vpc_cidr": CIDRS[env],
+        "certificate_arn": f"arn:aws:acm:us-east-1:{ACCOUNTS[env]}:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "waf_acl_arn": f"arn:aws:wafv2:us-east-1:{ACCOUNTS[env]}:regional/webacl/innovate-{env}-edge/"
+                       "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        "alb_log_bucket": f"innovate-{env}-alb-logs-{ACCOUNTS[env]}",
+        "api_host": HOSTS[env],
+        "web_host": HOSTS[env],
     }
 
 
@@ -52,6 +59,12 @@ def test_the_helmrelease_values_render_the_chart(charts, app, env, tmp_path):
     values = next(d for d in yaml.safe_load_all(substituted) if d and d["kind"] == "HelmRelease")["spec"].get("values", {})
 
     objects = charts.render_with(app, env, values, tmp_path)
+    ingress = charts.only(objects, "Ingress")
+    assert ingress["spec"]["rules"][0]["host"] == HOSTS[env]
+    assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"] == known["certificate_arn"]
+    assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/wafv2-acl-arn"] == known["waf_acl_arn"]
+    assert f"access_logs.s3.bucket={known['alb_log_bucket']}" in \
+        ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/load-balancer-attributes"]
     for obj in objects:
         if pod_spec_of(obj) is not None:
             assert check_pod_security(obj) == []

@@ -233,11 +233,17 @@ def test_infra_diffs_every_account_and_deploys_in_order(workflows, repo_root: Pa
     platform = load_platform(repo_root / "platform.yaml")  # the accounts come from platform.yaml
     expected = {"shared": platform.shared.account, **{n: e.account for n, e in platform.environments.items()}}
     jobs = workflows["infra.yml"]["jobs"]
-    diff = jobs["diff"]
-    accounts = {row["env"]: row["account"] for row in diff["strategy"]["matrix"]["include"]}
+    accounts = {}
+    for job_id in ("diff", "diff-protected"):
+        diff = jobs[job_id]
+        accounts |= {row["env"]: row["account"] for row in diff["strategy"]["matrix"]["include"]}
+        role = next(s["with"]["role-to-assume"] for s in diff["steps"] if CONFIGURE_AWS in s.get("uses", ""))
+        assert role == "arn:aws:iam::${{ matrix.account }}:role/innovate-${{ matrix.env }}-github-diff"
     assert accounts == expected
-    role = next(s["with"]["role-to-assume"] for s in diff["steps"] if CONFIGURE_AWS in s.get("uses", ""))
-    assert role == "arn:aws:iam::${{ matrix.account }}:role/innovate-${{ matrix.env }}-github-diff"
+    # Their roles trust main or the production environment only (naming.diff_role_subjects).
+    assert {row["env"] for row in jobs["diff-protected"]["strategy"]["matrix"]["include"]} == {"prod", "shared"}
+    assert jobs["diff-protected"]["environment"] == "production"
+    assert "environment" not in jobs["diff"]
     assert jobs["deploy-staging"]["needs"] == "deploy-dev"
     assert jobs["deploy-prod"]["needs"] == "deploy-staging"
     for env, account in ((n, expected[n]) for n in ("dev", "staging", "prod")):

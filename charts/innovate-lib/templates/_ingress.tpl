@@ -19,6 +19,17 @@ metadata:
     alb.ingress.kubernetes.io/ssl-redirect: "443"
     alb.ingress.kubernetes.io/certificate-arn: {{ $i.certificateArn }}
     alb.ingress.kubernetes.io/ssl-policy: {{ $i.sslPolicy }}
+    # Every Ingress of the group states the same ALB attributes (the controller refuses conflicts).
+    alb.ingress.kubernetes.io/load-balancer-attributes: routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled={{ $i.deletionProtection }}{{ with $i.accessLogBucket }},access_logs.s3.enabled=true,access_logs.s3.bucket={{ . }},access_logs.s3.prefix=innovate{{ end }}
+    # HSTS is a listener attribute of the HTTPS listener, not a load balancer attribute.
+    alb.ingress.kubernetes.io/listener-attributes.HTTPS-443: routing.http.response.strict_transport_security.header_value=max-age={{ int $i.hstsMaxAgeSeconds }};includeSubDomains
+    {{- with $i.inboundCidrs }}
+    alb.ingress.kubernetes.io/inbound-cidrs: {{ join "," . }}
+    {{- end }}
+    {{- with $i.wafAclArn }}
+    # The environment's WAFv2 web ACL (CDK, via cluster-vars): managed rule groups and a per-IP rate limit.
+    alb.ingress.kubernetes.io/wafv2-acl-arn: {{ . }}
+    {{- end }}
     alb.ingress.kubernetes.io/healthcheck-path: {{ $i.healthcheckPath }}
     alb.ingress.kubernetes.io/healthcheck-port: traffic-port
     alb.ingress.kubernetes.io/success-codes: "200"

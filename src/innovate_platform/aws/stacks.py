@@ -7,11 +7,14 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from ..config import Environment, Platform
-from ..naming import app_bucket_name, interruption_queue_name, karpenter_node_role_name
+from ..naming import ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, app_bucket_name, host_var, interruption_queue_name, karpenter_node_role_name
 from .constructs.app_access import AppAccess
 from .constructs.cluster import PlatformCluster
 from .constructs.controller_roles import ControllerRoles
 from .constructs.database import PlatformDatabase, instance_identifier
+from .constructs.alb_logs import AlbAccessLogs
+from .constructs.edge import EdgeCertificate
+from .constructs.waf import EdgeFirewall
 from .constructs.flux import FluxBootstrap
 from .constructs.github_ci import DeployRole, DiffRole, GitHubOidc, ImagePushRole
 from .constructs.karpenter import KarpenterAwsSide
@@ -52,6 +55,9 @@ class PlatformStack(Stack):
         self.observability = PlatformObservability(
             self, "Observability", platform=platform, env=env, cluster=cluster, instance_id=instance_identifier(env),
             internet_apps=internet_apps, monthly_budget_usd=monthly_budget_usd)
+        self.edge = EdgeCertificate(self, "Edge", env=env)
+        self.firewall = EdgeFirewall(self, "Firewall", env=env)
+        self.alb_logs = AlbAccessLogs(self, "AlbAccessLogs", env=env)
         self.cluster_vars = self._cluster_vars(platform, env, network)
         self.flux = FluxBootstrap(self, "Flux", platform=platform, env=env, cluster=cluster,
                                   cluster_vars=self.cluster_vars)
@@ -98,6 +104,10 @@ class PlatformStack(Stack):
         if self.pod_security_groups:
             for app_name, group in self.pod_security_groups.groups.items():
                 values[f"{app_name}_pod_security_group_id"] = group.security_group_id
+        values[CERTIFICATE_ARN_VAR] = self.edge.certificate.certificate_arn
+        values[WAF_ACL_ARN_VAR] = self.firewall.acl.attr_arn
+        values[ALB_LOG_BUCKET_VAR] = self.alb_logs.bucket.bucket_name
+        values |= {host_var(app): host for app, host in env.dns.hosts.items()}
         return values
 
 

@@ -12,15 +12,15 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..config import Platform
-from ..naming import github_role_name
+from ..naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name
+from .ci_access import ecr_no_account_principals, pull_request_roles_read_no_data
+from .edge_ingress import ingress_findings
 from .cfn import Resource, Templates, as_list, flatten, policy_documents, ref_target, resolve_import, resources, statements
 from .inputs import CheckInputs
 from .model import Check, CheckUnavailable, Finding
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
-# GitHub environments the deploy roles trust (aws/constructs/github_ci.GITHUB_ENVIRONMENTS).
-GITHUB_ENVIRONMENTS = {"dev": "dev", "staging": "staging", "prod": "production"}
 WEB_PORTS = (80, 443)
 # The one mark that lets a security group take 80/443 from the internet (docs/checks.md).
 EXPOSURE_TAG = ("innovate:exposure", "internet-alb")
@@ -364,7 +364,7 @@ def _expected_subjects(role_name: str, env: str, platform: Platform) -> tuple[st
     if role_name == github_role_name("ecr-push"):
         return "image push", {f"repo:{repo}:ref:refs/heads/{platform.github.branch}", f"repo:{repo}:ref:refs/tags/v*"}
     if role_name == github_role_name("diff", env):
-        return "diff", {f"repo:{repo}:pull_request"}
+        return "diff", set(diff_role_subjects(platform, env))
     if env in GITHUB_ENVIRONMENTS and role_name == github_role_name("deploy", env):
         return "deploy", {f"repo:{repo}:environment:{GITHUB_ENVIRONMENTS[env]}"}
     return None
@@ -474,7 +474,7 @@ def rds_instances(env: str, templates: Templates, platform: Platform) -> Iterato
 TEMPLATE_RULES: tuple[Rule, ...] = (
     endpoint_access, control_plane_logs, secrets_encryption, cluster_admins, team_access_entries, launch_template_imds, node_groups_private,
     security_group_ingress, iam_admin_statements, iam_pass_role, github_oidc_trust, s3_buckets, ecr_repositories,
-    rds_instances,
+    rds_instances, pull_request_roles_read_no_data, ecr_no_account_principals,
 )
 
 
@@ -497,7 +497,13 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
             return findings + [Finding(env, "gitops/", "", str(exc), "fix the GitOps render (innovate gitops)")]
         objects = [(f.path, o) for f in gitops.for_env(env) for o in f.objects()]
         findings += node_class_findings(env, templates, objects)
+        try:
+            charts = inputs.charts()
+        except CheckUnavailable as exc:
+            return findings + [Finding(env, "charts/", "", str(exc), "fix the charts' render (helm template)")]
+        findings += ingress_findings(env, gitops.for_env(env) + charts.for_env(env))
     return findings
 
 
-CHECK = Check("platform-security", "our security rules over the templates and EC2NodeClasses", run, needs=("synthesis", "gitops"))
+CHECK = Check("platform-security", "our security rules over the templates, EC2NodeClasses and Ingresses", run,
+              needs=("synthesis", "gitops", "charts"))

@@ -38,4 +38,4 @@ INSTANCE_CATALOG: dict[str, InstanceType] = {
 REQUIRED_ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver",
                    "amazon-cloudwatch-observability")
 REQUIRED_CHARTS = ("flux2", "karpenter", "karpenter-crd", "aws-load-balancer-controller", "metrics-server",
-                   "cluster-autoscaler", "keda")
+                   "cluster-autoscaler", "keda", "external-dns")

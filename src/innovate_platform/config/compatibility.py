@@ -58,6 +58,9 @@ CHARTS: dict[tuple[str, str], Support] = {
         "Cluster Autoscaler chart 9.59.0", "1.35", "1.35",
         "the image minor must equal the cluster minor (kubernetes/autoscaler README); pinned images: "
         "config/compatibility.CLUSTER_AUTOSCALER_IMAGES"),
+    ("external-dns", "1.21.1"): Support(
+        "external-dns 0.21.0 (chart 1.21.1)", "1.19", None,
+        "kubernetes-sigs/external-dns README, Kubernetes version compatibility: ExternalDNS >= 0.10 supports Kubernetes >= 1.19"),
     ("keda", "2.20.2"): Support("KEDA 2.20.2", "1.33", "1.35", "keda.sh/docs/2.20/operate/cluster: v2.20 tested on 1.33-1.35"),
 }
 

@@ -17,6 +17,8 @@ from .database import Database
 from .endpoint import Endpoint
 from .model_base import Model
 from .sleep import SleepSchedule
+from .dns import Dns
+from .edge import Edge
 
 __all__ = ["App", "Database", "DisruptionBudget", "Endpoint", "Environment", "GitHub", "Karpenter", "Model",
            "NodeGroup", "NodePool", "Platform", "Shared", "SleepSchedule", "Team", "Versions"]
@@ -164,6 +166,8 @@ class Environment(Model):
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365] = 30
     # The account's zone names in the region (config/zones.py); synth uses them instead of a lookup.
     availability_zones: tuple[str, ...] = ()
+    dns: Dns
+    edge: Edge = Edge()
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -365,6 +369,11 @@ class Platform(Model):
             for app in self.apps:
                 if app.team not in teams:
                     raise ValueError(f"apps.{app.name}.team '{app.team}' is not a team of environments.{env.name}")
+        for key, env in self.environments.items():
+            unknown = sorted(set(env.dns.hosts) - {a.name for a in self.apps})
+            if unknown:
+                raise ValueError(f"environments.{key}.dns.hosts names {', '.join(unknown)}, which is not an app; "
+                                 "key each host by an app name from apps")
         check_app_namespaces(self)
         return self
 

@@ -10,13 +10,14 @@ from ..network_layout import subnet_layout
 from ..naming import app_role
 from .bootstrap import FLUX_NAMESPACE
 from .charts import chart_values, values_files
+from .edge import ingress_values
 from .objects import Obj, chart_from_git, helm_release, var
 from .reconciler import reconciler_name
 
 
 def cluster_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
-    """Only what cluster-vars knows (role ARN, database endpoint, bucket, region, VPC CIDR), and only
-    for keys the chart has; everything else stays in the chart's values files."""
+    """Only what cluster-vars knows (role ARN, database endpoint, bucket, region, VPC CIDR, host and
+    certificate), and only for keys the chart has; everything else stays in the chart's values files."""
     values: Obj = {}
     if (app.s3_bucket or app.database) and "serviceAccount" in chart:
         values["serviceAccount"] = {"roleArn": var(app_role(app.name, app.namespace).var)}
@@ -35,6 +36,7 @@ def cluster_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
     if "vpcCidrs" in (chart.get("networkPolicy") or {}):
         # The ALB subnets are known before deployment (network_layout), so they are literal.
         values["networkPolicy"] = {"vpcCidrs": [var("vpc_cidr")], "albSubnetCidrs": list(subnet_layout(env).public)}
+    values |= ingress_values(env, app, chart)
     return values
 
 

@@ -6,6 +6,7 @@ from ..config import Environment, Platform
 from ..config.compatibility import CLUSTER_AUTOSCALER_IMAGES
 from ..naming import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_GROUP_TAG, KARPENTER, KEDA, LOAD_BALANCER_CONTROLLER
 from ..upstream.cache import KARPENTER_OCI, REPOSITORIES
+from .external_dns import external_dns
 from .objects import (
     SYSTEM_NODE_SELECTOR,
     SYSTEM_TOLERATIONS,
@@ -203,8 +204,8 @@ def render_controllers(platform: Platform, env: Environment) -> dict[str, list[O
 
 def render_addons(platform: Platform, env: Environment, uses_keda: bool) -> dict[str, list[Obj]]:
     """File name -> objects of the optional controllers (infra-addons, which nothing waits for):
-    metrics-server, and KEDA only where an app scales with it."""
-    files = {"metrics-server.yaml": metrics_server(platform, env)}
+    metrics-server, external-dns (the apps' records), and KEDA only where an app scales with it."""
+    files = {"metrics-server.yaml": metrics_server(platform, env), "external-dns.yaml": external_dns(platform, env)}
     if uses_keda:
         files["keda.yaml"] = keda(platform, env) + keda_network_policies(env)
     return files

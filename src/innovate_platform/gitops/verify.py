@@ -13,7 +13,7 @@ from ..checks.flux_crds import is_notification, notification_crd_root
 from ..checks.inputs import PROJECT_ROOT
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
-from ..naming import cluster_var_names, interruption_queue_name, workload_roles
+from ..naming import ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, workload_roles
 from .tree import render_tree
 
 
@@ -32,7 +32,22 @@ def placeholder_cluster_vars(platform: Platform, env: Environment) -> dict[str, 
     if env.uses_karpenter:
         values["karpenter_interruption_queue"] = interruption_queue_name(env)
     values |= {k: "sg-00000000000000000" for k in values if k.endswith("_pod_security_group_id")}
+    values[CERTIFICATE_ARN_VAR] = sample_certificate_arn(platform, env)
+    values[WAF_ACL_ARN_VAR] = sample_waf_acl_arn(platform, env)
+    values[ALB_LOG_BUCKET_VAR] = f"{env.cluster_name}-alb-logs-{env.account}"  # aws/constructs/alb_logs.py
+    values |= {host_var(app): host for app, host in env.dns.hosts.items()}
     return values
+
+
+def sample_waf_acl_arn(platform: Platform, env: Environment) -> str:
+    """A regional WAFv2 web ACL ARN of the environment (name from aws/constructs/waf.py, id WAF's)."""
+    return (f"arn:aws:wafv2:{platform.region}:{env.account}:regional/webacl/{env.cluster_name}-edge/"
+            "00000000-0000-4000-8000-000000000000")
+
+
+def sample_certificate_arn(platform: Platform, env: Environment) -> str:
+    """An ACM ARN of the environment's account and region (the UUID is ACM's to choose)."""
+    return f"arn:aws:acm:{platform.region}:{env.account}:certificate/00000000-0000-4000-8000-000000000000"
 
 
 def verify_tree(platform: Platform, root: str | os.PathLike[str] = ".") -> list[Finding]:

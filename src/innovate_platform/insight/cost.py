@@ -32,6 +32,9 @@ CONTROL_PLANE_LOG_GB_PER_MONTH = {"dev": 5, "staging": 10, "prod": 30}
 # The ALB controller creates one ALB per ingress group; internet-facing ALBs hold one public
 # IPv4 address per AZ (billed like any public IPv4 since 2024-02).
 ALB_PUBLIC_IPS_PER_AZ = 1
+# Million requests a month the WAF web ACL inspects (blocked ones included). Replace with the
+# ACL's CloudWatch AllowedRequests + BlockedRequests once the environment runs.
+WAF_MILLION_REQUESTS_PER_MONTH = {"dev": 1, "staging": 2, "prod": 30}
 
 SCENARIOS = ("min", "desired", "max")
 
@@ -166,6 +169,21 @@ def _common_items(env: Environment, facts: TemplateFacts, apps: tuple[AppWorkloa
     return items
 
 
+def waf_items(env: Environment, facts: TemplateFacts, prices: PriceTable) -> list[LineItem]:
+    """The web ACLs the templates create (the seed's static design had none)."""
+    if not facts.web_acls:
+        return []
+    p = prices.item
+    acl, rule, requests = p("waf_web_acl_month"), p("waf_rule_month"), p("waf_million_requests")
+    millions = WAF_MILLION_REQUESTS_PER_MONTH[env.name]
+    return [
+        LineItem.flat("network", "WAF web ACL and rules", f"{facts.web_acls} ACL, {facts.web_acl_rules} rules",
+                      facts.web_acls * acl.value + facts.web_acl_rules * rule.value, acl.cite()),
+        LineItem.flat("network", "WAF requests", f"{millions} M/month (assumption WAF_MILLION_REQUESTS_PER_MONTH)",
+                      millions * requests.value, requests.cite()),
+    ]
+
+
 def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tuple[AppWorkload, ...] = (),
              prices: PriceTable | None = None, root: Path | None = None) -> EnvironmentCost:
     """The monthly estimate of one environment and the seed's design as it states it next to it."""
@@ -215,6 +233,7 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
     # Observability priced like the shared items: the static design would need it too.
     common += observability_items(platform, env, apps, prices)
     items.extend(common)
+    items.extend(waf_items(env, facts, prices))
     static.extend(common)
     notes = [f"Template facts: {facts.source}."]
     if not always_on:

@@ -24,6 +24,8 @@ class TemplateFacts:
     log_types: int
     rds_storage_type: str
     source: str
+    web_acls: int = 0
+    web_acl_rules: int = 0  # rules and managed rule groups, each billed as one rule
     # every resource type -> how many (KMS keys, secrets, flow logs, repositories...); see extra_costs.py
     resource_counts: dict[str, int] = field(default_factory=dict, compare=False)
 
@@ -32,6 +34,7 @@ def facts_from_templates(templates: dict[str, dict]) -> TemplateFacts:
     """Count resources across an environment's stacks."""
     support, nat, eip, lbs, endpoints, logs, storage = "EXTENDED", 0, 0, 0, 0, 0, "gp2"
     counts: Counter[str] = Counter()
+    acls = acl_rules = 0
     for template in templates.values():
         for resource in (template.get("Resources") or {}).values():
             kind, props = resource.get("Type"), resource.get("Properties") or {}
@@ -49,11 +52,15 @@ def facts_from_templates(templates: dict[str, dict]) -> TemplateFacts:
                 lbs += 1
             elif kind == "AWS::EC2::VPCEndpoint" and props.get("VpcEndpointType") == "Interface":
                 endpoints += 1
+            elif kind == "AWS::WAFv2::WebACL":
+                acls += 1
+                acl_rules += len(props.get("Rules") or [])
             elif kind == "AWS::RDS::DBInstance":
                 storage = str(props.get("StorageType", "gp2")).lower()
             elif kind == "Custom::AWSCDK-EKS-Cluster":  # older aws_eks custom resource shape
                 support = str(((props.get("Config") or {}).get("upgradePolicy") or {}).get("supportType", support))
-    return TemplateFacts(support, nat, eip, lbs, endpoints, logs, storage, "synthesized CloudFormation templates", dict(counts))
+    return TemplateFacts(support, nat, eip, lbs, endpoints, logs, storage, "synthesized CloudFormation templates",
+                         acls, acl_rules, dict(counts))
 
 
 def environment_facts(platform: Platform, env_name: str) -> TemplateFacts:

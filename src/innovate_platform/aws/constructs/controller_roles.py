@@ -1,6 +1,7 @@
 """ControllerRoles: IRSA roles of the in-cluster controllers that call AWS (besides Karpenter).
 
-AWS Load Balancer Controller, KEDA (CloudWatch read for RPS scaling) and, where it scales the
+AWS Load Balancer Controller, KEDA (CloudWatch read for RPS scaling), external-dns (records in the
+environment's hosted zone) and, where it scales the
 application group, Cluster Autoscaler. Mutating permissions are conditioned on the tags the
 controllers put on what they own.
 """
@@ -12,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ...config import Environment
-from ...naming import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_GROUP_TAG, KEDA, LOAD_BALANCER_CONTROLLER
+from ...naming import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_GROUP_TAG, EXTERNAL_DNS, KEDA, LOAD_BALANCER_CONTROLLER
 from ..nag import acknowledge_wildcards
 from .irsa import IrsaRole
 
@@ -35,6 +36,10 @@ class ControllerRoles(Construct):
                 resources=["*"],
             )
         ], "CloudWatch GetMetricData, GetMetricStatistics and ListMetrics support no resource-level permissions")
+        self._add(env, cluster, EXTERNAL_DNS, "external-dns: the ALB's records in this environment's hosted zone only",
+                  external_dns_statements(env),
+                  "route53:ListHostedZones supports no resource-level permissions; record changes are limited "
+                  "to the environment's one hosted zone")
         if not env.uses_karpenter:
             self._add(env, cluster, CLUSTER_AUTOSCALER, "Cluster Autoscaler: resize this cluster's tagged groups",
                       cluster_autoscaler_statements(env),
@@ -48,6 +53,19 @@ class ControllerRoles(Construct):
             role.add_to_policy(statement)
         acknowledge_wildcards(role, wildcard_reason)
         self.roles[account.key] = role
+
+
+def external_dns_statements(env: Environment) -> list[iam.PolicyStatement]:
+    """external-dns's published AWS policy (docs/tutorials/aws.md), with record changes and reads
+    narrowed from hostedzone/* to the environment's zone (platform.yaml dns.zone_id)."""
+    return [
+        iam.PolicyStatement(
+            sid="ChangeOwnZoneRecords",
+            actions=["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+            resources=[env.dns.zone_arn],
+        ),
+        iam.PolicyStatement(sid="ListZones", actions=["route53:ListHostedZones"], resources=["*"]),
+    ]
 
 
 def cluster_autoscaler_statements(env: Environment) -> list[iam.PolicyStatement]:

@@ -1,5 +1,6 @@
 """GitHub Actions identities: the OIDC provider and roles only the configured repository's
-main branch and `v*` tags can assume (and, for read-only diffs, its pull requests)."""
+main branch and `v*` tags can assume (and, for diffs that read CloudFormation state only, its pull
+requests in dev and staging)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ...config import Platform
-from ...naming import github_role_name
+from ...naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name
 from ..nag import acknowledge_wildcards
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
@@ -60,15 +61,17 @@ class ImagePushRole(Construct):
                                          "pushes are limited to the platform's repositories")
 
 
-GITHUB_ENVIRONMENTS = {"dev": "dev", "staging": "staging", "prod": "production"}
-
-
 def _bootstrap_role(stack: Stack, kind: str) -> str:
     return f"arn:{stack.partition}:iam::{stack.account}:role/cdk-hnb659fds-{kind}-role-{stack.account}-{stack.region}"
 
 
 class DiffRole(Construct):
-    """`innovate-<stage>-github-diff`: pull requests run `cdk diff` read-only (lookup role only)."""
+    """`innovate-<stage>-github-diff`: `cdk diff` reads the deployed templates and nothing else.
+
+    No CDK lookup role (ReadOnlyAccess) and no data: workflow code of any branch runs with this
+    role, so it can read CloudFormation state of the platform's own stacks only. Pull requests may
+    assume the dev and staging roles; prod and shared only from main or behind the production
+    reviewers (naming.diff_role_subjects)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, stage: str,
                  oidc: GitHubOidc) -> None:
@@ -76,11 +79,9 @@ class DiffRole(Construct):
         stack = Stack.of(self)
         self.role = iam.Role(
             self, "Role", role_name=github_role_name("diff", stage),
-            description="GitHub Actions: cdk diff from pull requests (read-only)",
-            assumed_by=oidc.principal([f"repo:{platform.github.repository}:pull_request"]),
+            description="GitHub Actions: cdk diff (CloudFormation state only)",
+            assumed_by=oidc.principal(list(diff_role_subjects(platform, stage))),
         )
-        self.role.add_to_policy(iam.PolicyStatement(actions=["sts:AssumeRole"],
-                                                    resources=[_bootstrap_role(stack, "lookup")]))
         self.role.add_to_policy(iam.PolicyStatement(
             actions=["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
                      "cloudformation:ListStackResources", "cloudformation:DescribeStackEvents"],

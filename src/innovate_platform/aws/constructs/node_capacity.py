@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ...config import Environment, NodeGroup
-from ...naming import CLUSTER_AUTOSCALER_GROUP_TAG
+from ...naming import CLUSTER_AUTOSCALER_GROUP_TAG, node_role_name
 from ..nag import acknowledge_custom_resource_provider, acknowledge_node_role, acknowledge_wildcards
 from .security_groups import NodeSecurityGroup
 
@@ -41,7 +41,7 @@ class NodeCapacity(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, env: Environment, cluster: eks.Cluster) -> None:
         super().__init__(scope, construct_id)
-        self.role = node_role(self, "NodeRole")
+        self.role = node_role(self, "NodeRole", role_name=node_role_name(env))
         # Every node gets this group instead of EKS's default cluster security group (see security_groups.py).
         self.security_group = NodeSecurityGroup(self, "NodeSecurityGroup", env=env, cluster=cluster).security_group
         self.node_groups: dict[str, eks.Nodegroup] = {}

@@ -8,18 +8,23 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ...config import Platform
+from ...naming import node_role_arns
 
 PULL_ACTIONS = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
 
 
 class ImageRegistry(Construct):
     """One repository per app: immutable commit and release tags, scan on push, a lifecycle that
-    keeps releases, pull from the environment accounts."""
+    keeps releases, pull by the environments' node roles only (never a whole account).
+
+    ECR refuses a policy naming a role that does not exist yet, so the environments are deployed
+    before the shared account (docs/runbooks/deploy.md)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform) -> None:
         super().__init__(scope, construct_id)
         self.repositories: dict[str, ecr.Repository] = {}
-        pullers = [iam.AccountPrincipal(env.account) for env in platform.environments.values()]
+        pullers = {env.name: [iam.ArnPrincipal(arn) for arn in node_role_arns(env)]
+                   for env in platform.environments.values()}
         for name in platform.shared.ecr_repositories:
             repo = ecr.Repository(
                 self, name,
@@ -50,8 +55,8 @@ class ImageRegistry(Construct):
                         max_image_count=platform.shared.image_retention_count, rule_priority=3),
                 ],
             )
-            for principal in pullers:
+            for env_name, principals in pullers.items():
                 repo.add_to_resource_policy(iam.PolicyStatement(
-                    sid=f"PullFrom{principal.account_id}", actions=PULL_ACTIONS, principals=[principal]))
+                    sid=f"PullByNodesOf{env_name.capitalize()}", actions=PULL_ACTIONS, principals=principals))
             self.repositories[name] = repo
 

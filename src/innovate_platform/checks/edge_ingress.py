@@ -1,0 +1,64 @@
+"""platform-security rules over the rendered Ingresses: every internet-facing ALB Ingress has a
+WAF web ACL, HTTPS with a TLS 1.2+ policy (HTTP only as a redirect), access logs and
+invalid-header dropping. Registered in platform_security.run over the charts as Flux renders them.
+
+Authentication at the ALB (issue 14, part 2) is not built yet, so it is not required here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Iterator
+
+from .model import Finding
+
+PREFIX = "alb.ingress.kubernetes.io/"
+# Elastic Load Balancing policies that refuse TLS 1.0 and 1.1 (name families per the ELB docs).
+TLS12_POLICY_MARKS = ("TLS13-1-2", "TLS13-1-3", "TLS-1-2", "FS-1-2")
+
+
+def _attributes(value: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in value.split(",") if "=" in pair)
+
+
+def _listen_ports(value: str) -> list[str]:
+    try:
+        return [protocol for entry in json.loads(value) for protocol in entry]
+    except (ValueError, TypeError, AttributeError):
+        return []
+
+
+def ingress_problems(obj: dict) -> Iterator[tuple[str, str, str]]:
+    """(field, message, fix) for one Ingress; nothing unless it is an internet-facing ALB."""
+    notes = (obj.get("metadata") or {}).get("annotations") or {}
+    if notes.get(PREFIX + "scheme") != "internet-facing":
+        return
+    field = "metadata.annotations"
+    if not notes.get(PREFIX + "wafv2-acl-arn"):
+        yield (f"{field}.{PREFIX}wafv2-acl-arn", "the internet-facing ALB has no WAF web ACL",
+               "set ingress.wafAclArn from cluster-vars (aws/constructs/waf.py)")
+    ports = _listen_ports(notes.get(PREFIX + "listen-ports", '[{"HTTP": 80}]'))
+    if "HTTPS" not in ports or not notes.get(PREFIX + "certificate-arn"):
+        yield (f"{field}.{PREFIX}listen-ports", "the ALB does not serve HTTPS with a certificate",
+               "listen on HTTPS 443 with the environment's ACM certificate")
+    if "HTTP" in ports and notes.get(PREFIX + "ssl-redirect") != "443":
+        yield (f"{field}.{PREFIX}ssl-redirect", "plain HTTP is served, not redirected to HTTPS", "set ssl-redirect: '443'")
+    policy = notes.get(PREFIX + "ssl-policy", "ELBSecurityPolicy-2016-08")  # the controller's default allows TLS 1.0
+    if not any(mark in policy for mark in TLS12_POLICY_MARKS):
+        yield (f"{field}.{PREFIX}ssl-policy", f"{policy} accepts TLS below 1.2",
+               "use ELBSecurityPolicy-TLS13-1-2-2021-06 (or another TLS 1.2+ policy)")
+    attributes = _attributes(notes.get(PREFIX + "load-balancer-attributes", ""))
+    if attributes.get("access_logs.s3.enabled") != "true" or not attributes.get("access_logs.s3.bucket"):
+        yield (f"{field}.{PREFIX}load-balancer-attributes", "the ALB writes no access logs",
+               "set access_logs.s3.enabled=true and access_logs.s3.bucket (ingress.accessLogBucket from cluster-vars)")
+    if attributes.get("routing.http.drop_invalid_header_fields.enabled") != "true":
+        yield (f"{field}.{PREFIX}load-balancer-attributes", "the ALB forwards invalid HTTP header fields",
+               "set routing.http.drop_invalid_header_fields.enabled=true")
+
+
+def ingress_findings(env: str, files: Iterable) -> list[Finding]:
+    """Findings for every Ingress in the rendered files (ManifestFile: path, objects())."""
+    return [Finding(env, f"{file.path}: Ingress {(obj.get('metadata') or {}).get('namespace', '')}/"
+                         f"{(obj.get('metadata') or {}).get('name', '?')}", field, message, fix)
+            for file in files for obj in file.objects() if obj.get("kind") == "Ingress"
+            for field, message, fix in ingress_problems(obj)]

@@ -1,0 +1,61 @@
+"""The `dns` section of an environment: its Route 53 hosted zone and the hostnames of its apps.
+
+CDK issues the environment's ACM certificate for these hosts (validated through the zone) and
+gives external-dns write access to this zone only; the GitOps tree puts the hosts and the
+certificate ARN on the Ingresses through `cluster-vars`. Delegating the zone from its parent
+domain is the one step outside the platform (docs/runbooks/deploy.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+HOSTNAME = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def in_zone(host: str, zone_name: str) -> bool:
+    """True when `host` is the zone apex or a name below it."""
+    return host == zone_name or host.endswith("." + zone_name)
+
+
+class Dns(BaseModel):
+    """One public hosted zone per environment account, and each app's hostname in it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
+
+    zone_id: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$")
+    zone_name: str
+    # app name -> hostname; apps sharing one hostname share the ALB (the API under /api).
+    hosts: dict[str, str] = Field(min_length=1)
+
+    @field_validator("zone_name")
+    @classmethod
+    def _zone_name_valid(cls, value: str) -> str:
+        value = value.rstrip(".")
+        if not HOSTNAME.match(value):
+            raise ValueError(f"'{value}' is not a lower-case DNS name like innovate.example.com")
+        return value
+
+    @model_validator(mode="after")
+    def _hosts_in_zone(self) -> Dns:
+        for app, host in self.hosts.items():
+            if not HOSTNAME.match(host):
+                raise ValueError(f"hosts.{app}: '{host}' is not a lower-case DNS name like app.{self.zone_name}")
+            if not in_zone(host, self.zone_name):
+                raise ValueError(
+                    f"hosts.{app}: '{host}' is outside the hosted zone {self.zone_name}: the certificate could not "
+                    f"be validated and external-dns could not publish it; use a name ending in .{self.zone_name} "
+                    "or change zone_id/zone_name"
+                )
+        return self
+
+    @property
+    def zone_arn(self) -> str:
+        return f"arn:aws:route53:::hostedzone/{self.zone_id}"
+
+    @property
+    def certificate_names(self) -> tuple[str, ...]:
+        """The distinct hostnames, in file order: the first is the certificate's domain name."""
+        return tuple(dict.fromkeys(self.hosts.values()))

@@ -1,0 +1,31 @@
+"""The `edge` section of an environment: who may reach its ALB, and whether it may be deleted."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class Edge(BaseModel):
+    """ALB settings the charts' Ingresses carry (through the HelmRelease values)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
+
+    # Source CIDRs allowed to the ALB (its security group); empty = the internet (prod).
+    inbound_cidrs: tuple[str, ...] = ()
+    # The ALB refuses deletion until this is turned off (prod).
+    deletion_protection: bool = False
+
+    @field_validator("inbound_cidrs")
+    @classmethod
+    def _cidrs_valid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in value:
+            try:
+                net = ipaddress.ip_network(cidr, strict=True)
+            except ValueError as exc:
+                raise ValueError(f"'{cidr}' is not a CIDR ({exc}); write it like 203.0.113.0/24") from None
+            if net.prefixlen == 0:
+                raise ValueError(f"'{cidr}' is the whole internet; leave inbound_cidrs empty for that, "
+                                 "or list your office/VPN ranges")
+        return value

@@ -1,0 +1,76 @@
+"""platform-security's Ingress rules: a correct internet-facing Ingress passes; each missing
+protection, seeded one at a time, is named with its annotation. The charts as Flux renders them pass."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import pytest
+
+from innovate_platform.checks.edge_ingress import ingress_findings
+
+P = "alb.ingress.kubernetes.io/"
+GOOD = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "api", "namespace": "api", "annotations": {
+    P + "scheme": "internet-facing",
+    P + "listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+    P + "ssl-redirect": "443",
+    P + "certificate-arn": "arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-4000-8000-000000000000",
+    P + "ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    P + "wafv2-acl-arn": "arn:aws:wafv2:us-east-1:333333333333:regional/webacl/innovate-prod-edge/x",
+    P + "load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled=true,"
+                                    "access_logs.s3.enabled=true,access_logs.s3.bucket=innovate-prod-alb-logs-333333333333",
+}}}
+
+
+@dataclass
+class File:
+    path: str
+    docs: list
+
+    def objects(self):
+        return self.docs
+
+
+def findings_for(change) -> list:
+    obj = copy.deepcopy(GOOD)
+    change(obj["metadata"]["annotations"])
+    return ingress_findings("prod", [File("charts/api (values-prod.yaml)", [obj])])
+
+
+def test_a_hardened_ingress_passes():
+    assert findings_for(lambda a: None) == []
+
+
+def test_an_internal_ingress_is_not_held_to_internet_rules():
+    assert findings_for(lambda a: (a.update({P + "scheme": "internal"}), a.pop(P + "wafv2-acl-arn"))) == []
+
+
+@pytest.mark.parametrize(("change", "field", "says"), [
+    (lambda a: a.pop(P + "wafv2-acl-arn"), "wafv2-acl-arn", "no WAF web ACL"),
+    (lambda a: a.update({P + "ssl-policy": "ELBSecurityPolicy-2016-08"}), "ssl-policy", "accepts TLS below 1.2"),
+    (lambda a: a.pop(P + "ssl-policy"), "ssl-policy", "accepts TLS below 1.2"),
+    (lambda a: a.pop(P + "ssl-redirect"), "ssl-redirect", "not redirected to HTTPS"),
+    (lambda a: a.update({P + "listen-ports": '[{"HTTP": 80}]'}), "listen-ports", "does not serve HTTPS"),
+    (lambda a: a.update({P + "load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true"}),
+     "load-balancer-attributes", "writes no access logs"),
+    (lambda a: a.update({P + "load-balancer-attributes": "access_logs.s3.enabled=true,access_logs.s3.bucket=b"}),
+     "load-balancer-attributes", "forwards invalid HTTP header fields"),
+])
+def test_each_missing_protection_is_named(change, field, says):
+    found = findings_for(change)
+    assert [f for f in found if says in f.message and f.field == f"metadata.annotations.{P}{field}"], found
+    assert found[0].resource == "charts/api (values-prod.yaml): Ingress api/api"
+
+
+def test_the_charts_as_flux_renders_them_pass(platform):
+    from pathlib import Path
+
+    from innovate_platform.checks.inputs import CheckInputs
+
+    inputs = CheckInputs(platform, Path(__file__).resolve().parents[2], ("dev", "staging", "prod"))
+    charts = inputs.charts()
+    for env in ("dev", "staging", "prod"):
+        files = charts.for_env(env)
+        assert any(o.get("kind") == "Ingress" for f in files for o in f.objects())
+        assert ingress_findings(env, files) == []

@@ -1,0 +1,64 @@
+"""The dns section: hosts must live in the environment's hosted zone, keyed by a real app."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from innovate_platform.config import ConfigError, parse_platform
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = yaml.safe_load((ROOT / "platform.yaml").read_text())
+
+
+def rejection(change) -> str:
+    data = copy.deepcopy(EXAMPLE)
+    change(data)
+    with pytest.raises(ConfigError) as info:
+        parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
+    return str(info.value)
+
+
+def test_a_host_outside_the_zone_is_refused_naming_the_field_and_the_fix():
+    message = rejection(lambda d: d["environments"]["prod"]["dns"]["hosts"].update(web="app.innovate.example.org"))
+    assert "environments.prod.dns" in message
+    assert "hosts.web: 'app.innovate.example.org' is outside the hosted zone innovate.example.com" in message
+    assert "ending in .innovate.example.com" in message
+
+
+def test_a_name_that_merely_ends_like_the_zone_is_outside_it():
+    message = rejection(lambda d: d["environments"]["dev"]["dns"]["hosts"].update(api="evildev.innovate.example.com"))
+    assert "hosts.api" in message and "outside the hosted zone dev.innovate.example.com" in message
+
+
+def test_the_zone_apex_and_names_below_it_are_accepted():
+    data = copy.deepcopy(EXAMPLE)
+    data["environments"]["dev"]["dns"]["hosts"] = {"api": "dev.innovate.example.com", "web": "www.dev.innovate.example.com"}
+    platform = parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
+    assert platform.env("dev").dns.certificate_names == ("dev.innovate.example.com", "www.dev.innovate.example.com")
+
+
+def test_a_host_for_an_unknown_app_is_refused():
+    message = rejection(lambda d: d["environments"]["staging"]["dns"]["hosts"].update(admin="staging.innovate.example.com"))
+    assert "environments.staging.dns.hosts names admin, which is not an app" in message
+
+
+@pytest.mark.parametrize("zone_id", ["", "hostedzone/Z123", "z0abc"])
+def test_a_malformed_zone_id_is_refused(zone_id):
+    message = rejection(lambda d: d["environments"]["dev"]["dns"].update(zone_id=zone_id))
+    assert "environments.dev.dns.zone_id" in message
+
+
+def test_every_environment_needs_a_dns_section():
+    message = rejection(lambda d: d["environments"]["staging"].pop("dns"))
+    assert "environments.staging.dns" in message
+
+
+def test_alb_inbound_cidrs_never_open_the_whole_internet():
+    message = rejection(lambda d: d["environments"]["dev"]["edge"].update(inbound_cidrs=["0.0.0.0/0"]))
+    assert "environments.dev.edge.inbound_cidrs" in message and "leave inbound_cidrs empty" in message
+    message = rejection(lambda d: d["environments"]["staging"]["edge"].update(inbound_cidrs=["203.0.113.7/24"]))
+    assert "environments.staging.edge.inbound_cidrs" in message
