@@ -29,3 +29,18 @@ def synthesis(platform, tmp_path_factory):
     from innovate_platform.aws.synth import synthesize
 
     return synthesize(platform, outdir=tmp_path_factory.mktemp("cdk.out"))
+
+
+def edge_values(platform, app: str, env: str) -> dict:
+    """The Ingress values an app's HelmRelease adds (gitops/edge.py), with cluster-vars substituted
+    as Flux does: what a chart must be rendered with to stand for what the cluster gets."""
+    import yaml
+
+    from innovate_platform.checks.manifests import substitute
+    from innovate_platform.gitops.charts import chart_values
+    from innovate_platform.gitops.edge import ingress_values
+    from innovate_platform.gitops.verify import placeholder_cluster_vars
+
+    environment, application = platform.env(env), platform.app(app)
+    values = ingress_values(environment, application, chart_values(ROOT, application, environment))
+    return yaml.safe_load(substitute(yaml.safe_dump(values), placeholder_cluster_vars(platform, environment)))

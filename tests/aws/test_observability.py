@@ -175,7 +175,11 @@ def test_capacity_alarms_match_platform_yaml(synthesis, platform, env):
 def test_budget_is_the_cost_estimate_plus_margin(synthesis, platform, env):
     templates = synthesis.templates(env)
     facts = facts_from_templates(templates)
-    assert facts_from_config(platform.env(env)) == facts.__class__(**{**facts.__dict__, "source": "platform.yaml"})
+    from innovate_platform.observability.budget import PRICED_TYPES
+
+    config_facts = facts_from_config(platform, platform.env(env))
+    assert config_facts == facts.__class__(**{**facts.__dict__, "source": "platform.yaml"})
+    assert config_facts.resource_counts == {t: facts.resource_counts.get(t, 0) for t in PRICED_TYPES}
     apps = load_workloads(platform, env, ROOT)
     desired = estimate(platform, env, facts, apps, root=ROOT).total("desired")
     budget = one(synthesis, env, "AWS::Budgets::Budget")

@@ -152,8 +152,10 @@ def test_charts_pull_keeps_what_the_cache_has():
 
 
 def test_an_alb_ingress_in_a_namespace_without_readiness_gates_is_named(platform, shared):
-    values = {"ingress": {"enabled": True, "host": "x.example.com",
-                          "certificateArn": "arn:aws:acm:us-east-1:333333333333:certificate/11111111-1111-4111-8111-111111111111"}}
+    from tests.conftest import edge_values
+
+    values = edge_values(platform, "web", "prod")
+    values["ingress"]["enabled"] = True
     release = Release("prod", "test", "web", "web", "charts/web", None, ROOT / "charts" / "web", values,
                       (ROOT / "charts" / "web" / "values.yaml",))
     result = shared.renderer.render(release.path, release.name, release.namespace, values, release.values_files)

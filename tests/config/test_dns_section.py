@@ -43,7 +43,7 @@ def test_the_zone_apex_and_names_below_it_are_accepted():
 
 def test_a_host_for_an_unknown_app_is_refused():
     message = rejection(lambda d: d["environments"]["staging"]["dns"]["hosts"].update(admin="staging.innovate.example.com"))
-    assert "environments.staging.dns.hosts names admin, which is not an app" in message
+    assert "environments.staging.dns.hosts: names admin, which is not an app" in message
 
 
 @pytest.mark.parametrize("zone_id", ["", "hostedzone/Z123", "z0abc"])

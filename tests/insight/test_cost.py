@@ -44,7 +44,7 @@ def test_seed_prod_design_as_the_seed_states_it_by_hand(platform, workloads, pro
     logs = model.CONTROL_PLANE_LOG_GB_PER_MONTH["prod"] * (0.50 + 0.03 * 90 / 30)
     rds = 2 * 0.159 * H + 2 * 100 * 0.115
     flow = extra.FLOW_LOG_GB_PER_MONTH["prod"] * (0.50 + 0.03 * 90 / 30)
-    kms_secrets_az = 3 * 1.00 + 1 * 0.40 + extra.INTER_AZ_GB_PER_MONTH["prod"] * 2 * 0.01  # 3 keys: cluster secrets, database, alerts topic
+    kms_secrets_az = 4 * 1.00 + 1 * 0.40 + extra.INTER_AZ_GB_PER_MONTH["prod"] * 2 * 0.01  # keys: cluster secrets, database, alerts topic, app bucket
     observability = sum(i.desired for i in result.static_items if i.category == "observability"
                         or i.name.startswith("Container logs"))  # by hand in test_observability_cost.py
     by_hand = compute + ebs + control_plane + nat + alb + endpoints + logs + rds + flow + kms_secrets_az + observability

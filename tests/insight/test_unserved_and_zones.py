@@ -126,12 +126,16 @@ def test_cli_zone_outage_needs_a_known_zone_and_a_time(tmp_path):
     assert "us-east-1a lost" in ok.output and "recovery" in ok.output
 
 
-def test_the_zone_spread_the_simulator_reads_is_the_one_the_chart_renders(platform, workloads):
+def test_the_zone_spread_the_simulator_reads_is_the_one_the_chart_renders(platform, workloads, tmp_path):
+    from tests.conftest import edge_values
+
     helm = ROOT / ".tools" / "bin" / "helm"
     kube = platform.versions.kubernetes
     for w in workloads["prod"]:
+        edge = tmp_path / f"{w.name}-edge.yaml"
+        edge.write_text(yaml.safe_dump(edge_values(platform, w.name, "prod")))
         out = subprocess.run([str(helm), "template", w.name, str(ROOT / "charts" / w.name), "--kube-version", f"{kube}.0",
-                              "-f", str(ROOT / "charts" / w.name / "values-prod.yaml")],
+                              "-f", str(ROOT / "charts" / w.name / "values-prod.yaml"), "-f", str(edge)],
                              capture_output=True, text=True, timeout=60, check=True).stdout
         deploy = next(d for d in yaml.safe_load_all(out) if d and d["kind"] == "Deployment")
         zone = next(c for c in deploy["spec"]["template"]["spec"]["topologySpreadConstraints"]

@@ -15,6 +15,7 @@ from constructs import Construct
 from ...config import Environment
 
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
+WEB_ACL_RULES = len(MANAGED_RULE_GROUPS) + 1  # the managed groups and the per-IP rate limit
 # Per client IP and 5-minute window (WAF's default evaluation window); far above a person's use of the app.
 RATE_LIMIT_PER_5_MIN = 2000
 
