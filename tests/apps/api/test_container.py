@@ -147,3 +147,17 @@ def test_the_copied_tree_alone_loads_migrates_and_serves(image_tree, postgres):
     )
     assert served.returncode == 0, served.stderr
     assert served.stdout.splitlines()[-1].split() == ["200", "200", "201"]
+
+
+def test_the_rds_ca_bundle_is_pinned_by_digest_where_the_app_looks_for_it():
+    """sslmode=verify-full needs the RDS CA bundle in the image; BuildKit checks its SHA-256 at build."""
+    from innovate_api.config import RDS_CA_BUNDLE
+
+    adds = [arg for kind, arg in stages()[0] if kind == "ADD"]
+    assert len(adds) == 1, adds
+    words = shlex.split(adds[0])
+    checksum = [w for w in words if w.startswith("--checksum=")]
+    assert len(checksum) == 1 and re.fullmatch(r"--checksum=sha256:[0-9a-f]{64}", checksum[0]), words
+    sources = [w for w in words if not w.startswith("--")]
+    assert sources == ["https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem", RDS_CA_BUNDLE]
+    assert RDS_CA_BUNDLE.startswith("/app/"), "the runtime stage copies only /opt/venv and /app"
