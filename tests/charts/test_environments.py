@@ -140,15 +140,39 @@ def test_environment_files_hold_only_what_differs(charts, app, env):
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_api_pods_migrate_the_schema_before_starting_with_their_own_identity(charts, env):
-    """The init container runs the app's migrations with the same image, env and service account."""
-    deployment = charts.only(charts.render("api", env), "Deployment")
+def test_migrations_are_a_release_step_run_as_the_schema_owner_not_in_every_pod(charts, env, platform):
+    """A Helm hook Job (post-install, pre-upgrade) as migrator; the app's pods start no migration."""
+    objects = charts.render("api", env)
+    deployment = charts.only(objects, "Deployment")
     spec = deployment["spec"]["template"]["spec"]
-    (init,) = spec["initContainers"]
+    assert "initContainers" not in spec
     (app,) = spec["containers"]
-    assert init["command"] == ["python", "-m", "innovate_api.migrate", "upgrade"]
-    assert init["image"] == app["image"]
-    assert {e["name"]: e.get("value") for e in init["env"]} == {e["name"]: e.get("value") for e in app["env"]}
-    assert init["securityContext"] == app["securityContext"]
-    web = charts.only(charts.render("web", env), "Deployment")
-    assert "initContainers" not in web["spec"]["template"]["spec"]
+    job = charts.only(objects, "Job")
+    annotations = job["metadata"]["annotations"]
+    assert annotations["helm.sh/hook"] == "post-install,pre-upgrade"
+    assert "before-hook-creation" in annotations["helm.sh/hook-delete-policy"]
+    assert 0 < job["spec"]["backoffLimit"] <= 3 and job["spec"]["activeDeadlineSeconds"] <= 900
+    pod = job["spec"]["template"]["spec"]
+    (migrate,) = pod["containers"]
+    assert migrate["command"] == ["python", "-m", "innovate_api.migrate", "upgrade"]
+    assert migrate["image"] == app["image"] and migrate["securityContext"] == app["securityContext"]
+    job_env = {e["name"]: e.get("value") for e in migrate["env"]}
+    app_env = {e["name"]: e.get("value") for e in app["env"]}
+    database = platform.env(env).database
+    assert app_env["DB_USER"] == database.iam_user and job_env["DB_USER"] == database.migrator_user
+    assert 0 < int(job_env["MIGRATE_WAIT_SECONDS"]) < job["spec"]["activeDeadlineSeconds"]
+    assert {k: v for k, v in job_env.items() if k not in ("DB_USER", "MIGRATE_WAIT_SECONDS")} == {
+        k: v for k, v in app_env.items() if k != "DB_USER" and k in job_env}
+    assert pod["serviceAccountName"] == spec["serviceAccountName"]  # the IRSA role that may connect as migrator
+    # Its own labels: the Service, PodDisruptionBudget and the app's NetworkPolicy never select it.
+    job_labels = job["spec"]["template"]["metadata"]["labels"]
+    service = charts.only(objects, "Service")
+    assert not set(service["spec"]["selector"].items()) <= set(job_labels.items())
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"
+                and set(o["spec"]["podSelector"]["matchLabels"].items()) <= set(job_labels.items())]
+    assert len(policies) == 1 and policies[0]["spec"]["ingress"] == []
+    web = charts.render("web", env)
+    assert "initContainers" not in charts.only(web, "Deployment")["spec"]["template"]["spec"]
+    assert not [o for o in web if o["kind"] == "Job"]
+
+

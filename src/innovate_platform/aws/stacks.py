@@ -66,7 +66,9 @@ class PlatformStack(Stack):
             self.database.allow_from(self.capacity.security_group, "Nodes (pods share the node security group)")
         for app in platform.apps:
             if app.database:
-                self.database.grant_connect(self.apps.roles[app.name], env.database.iam_user)
+                # The serving user and the schema owner of the release's migration Job (same pods' role).
+                self.database.grant_connect(self.apps.roles[app.name], env.database.iam_user,
+                                            env.database.migrator_user)
 
     def _cluster_vars(self, platform: Platform, env: Environment, network: PlatformNetwork) -> dict[str, str]:
         """Values only known after deployment, for the GitOps tree (naming.cluster_var_names)."""
