@@ -171,6 +171,10 @@ def test_migrations_are_a_release_step_run_as_the_schema_owner_not_in_every_pod(
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"
                 and set(o["spec"]["podSelector"]["matchLabels"].items()) <= set(job_labels.items())]
     assert len(policies) == 1 and policies[0]["spec"]["ingress"] == []
+    # Created as a hook before the Job (weight), so it exists even on the upgrade that adds it.
+    policy_hook = policies[0]["metadata"]["annotations"]
+    assert policy_hook["helm.sh/hook"] == annotations["helm.sh/hook"]
+    assert int(policy_hook["helm.sh/hook-weight"]) < int(annotations["helm.sh/hook-weight"])
     web = charts.render("web", env)
     assert "initContainers" not in charts.only(web, "Deployment")["spec"]["template"]["spec"]
     assert not [o for o in web if o["kind"] == "Job"]
