@@ -160,21 +160,25 @@ def test_logs_exported_into_groups_with_the_environment_retention(synthesis, pla
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_api_role_connects_as_its_database_users_on_this_instance_only(synthesis, platform, env):
+def test_api_role_connects_as_its_database_user_on_this_instance_only(synthesis, platform, env):
     db, config = database(synthesis, env), platform.env(env)
     connect = [s for s in statements(synthesis, env, f"innovate-{env}-api") if "rds-db:connect" in as_list(s["Action"])]
     assert len(connect) == 1 and as_list(connect[0]["Action"]) == ["rds-db:connect"]
-    flats = []
-    for resource in as_list(connect[0]["Resource"]):
-        parts = resource["Fn::Join"][1]
-        assert {"Fn::GetAtt": [db["_id"], "DbiResourceId"]} in parts
-        flats.append("".join(p if isinstance(p, str) else "<DbiResourceId>" for p in parts))
-    prefix = f"arn:aws:rds-db:{platform.region}:{config.account}:dbuser:<DbiResourceId>/"
-    # The serving user and the migration Job's schema owner, nothing else (no wildcard).
-    assert sorted(flats) == sorted(f"{prefix}{user}" for user in (config.database.iam_user,
-                                                                   config.database.migrator_user))
+    (resource,) = as_list(connect[0]["Resource"])
+    parts = resource["Fn::Join"][1]
+    assert {"Fn::GetAtt": [db["_id"], "DbiResourceId"]} in parts
+    flat = "".join(p if isinstance(p, str) else "<DbiResourceId>" for p in parts)
+    assert flat == (f"arn:aws:rds-db:{platform.region}:{config.account}:dbuser:<DbiResourceId>/"
+                    f"{config.database.iam_user}")
+    migrator = f"innovate-{env}-api-migrator"
+    connect = [s for s in statements(synthesis, env, migrator) if "rds-db:connect" in as_list(s["Action"])]
+    (resource,) = as_list(connect[0]["Resource"]) if len(connect) == 1 else [None]
+    flat = "".join(p if isinstance(p, str) else "<DbiResourceId>" for p in resource["Fn::Join"][1])
+    # Only the migration Job's role may log in as the schema owner; the pods' role may not.
+    assert flat == (f"arn:aws:rds-db:{platform.region}:{config.account}:dbuser:<DbiResourceId>/"
+                    f"{config.database.migrator_user}")
     other_roles = [r["RoleName"] for r in resources(synthesis, env, "AWS::IAM::Role")
-                   if r.get("RoleName") and r["RoleName"] != f"innovate-{env}-api"]
+                   if r.get("RoleName") and r["RoleName"] not in (f"innovate-{env}-api", migrator)]
     for name in other_roles:
         assert not any("rds-db:connect" in as_list(s["Action"]) for s in statements(synthesis, env, name)), name
 

@@ -99,7 +99,7 @@ def test_the_api_path_is_matched_before_the_web_catch_all(charts, env):
 
 def test_the_api_assumes_its_environments_irsa_role(charts, env):
     objects = charts.render("api", env)
-    account = charts.only(objects, "ServiceAccount")
+    (account,) = [o for o in objects if o["kind"] == "ServiceAccount" and "helm.sh/hook" not in o["metadata"].get("annotations", {})]
     assert account["metadata"]["name"] == "api"  # the role trusts system:serviceaccount:api:api
     assert account["metadata"]["annotations"] == {
         "eks.amazonaws.com/role-arn": f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api"}
@@ -166,7 +166,16 @@ def test_migrations_are_a_release_step_run_as_the_schema_owner_not_in_every_pod(
     assert 0 < int(job_env["MIGRATE_WAIT_SECONDS"]) < job["spec"]["activeDeadlineSeconds"]
     assert {k: v for k, v in job_env.items() if k not in ("DB_USER", "MIGRATE_WAIT_SECONDS")} == {
         k: v for k, v in app_env.items() if k != "DB_USER" and k in job_env}
-    assert pod["serviceAccountName"] == spec["serviceAccountName"]  # the IRSA role that may connect as migrator
+    # Its own ServiceAccount (a hook before it), the one the migrator IRSA role trusts; not the app's.
+    from innovate_platform.naming import migrator_role
+
+    assert pod["serviceAccountName"] == migrator_role("api", "api").service_account != spec["serviceAccountName"]
+    (account,) = [o for o in objects if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == pod["serviceAccountName"]]
+    assert account["metadata"]["annotations"]["helm.sh/hook"] == annotations["helm.sh/hook"]
+    assert int(account["metadata"]["annotations"]["helm.sh/hook-weight"]) < int(annotations["helm.sh/hook-weight"])
+    assert account["automountServiceAccountToken"] is False
+    assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == (
+        f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api-migrator")
     # Its own labels: the Service, PodDisruptionBudget and the app's NetworkPolicy never select it.
     job_labels = job["spec"]["template"]["metadata"]["labels"]
     service = charts.only(objects, "Service")

@@ -24,7 +24,8 @@ def test_helm_lint_strict_passes_with_the_environment_values(charts, app, env):
 
 def test_renders_the_expected_objects(charts, app, env):
     objects = charts.render(app, env)
-    migration = ["Job", "NetworkPolicy"] if app == "api" else []  # the API's migration Job and its policy
+    # the API's migration Job, its NetworkPolicy and its ServiceAccount
+    migration = ["Job", "NetworkPolicy", "ServiceAccount"] if app == "api" else []
     assert charts.kinds(objects) == sorted([
         "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "NetworkPolicy", "Pod",
         "PodDisruptionBudget", "Service", "ServiceAccount", *migration])

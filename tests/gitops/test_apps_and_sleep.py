@@ -59,8 +59,11 @@ def test_one_release_per_app_from_its_chart_and_environment_values(env, objects,
 @pytest.mark.parametrize("env", ENVS)
 def test_cluster_vars_reach_the_rendered_api(env, rendered_apps, platform):
     objs = rendered_apps[(env, "api")]
-    (sa,) = [o for o in objs if o["kind"] == "ServiceAccount"]
+    (sa,) = [o for o in objs if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == "api"]
     assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == f"arn:aws:iam::{platform.env(env).account}:role/innovate-{env}-api"
+    (migrator,) = [o for o in objs if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == "api-migrator"]
+    assert migrator["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == (
+        f"arn:aws:iam::{platform.env(env).account}:role/innovate-{env}-api-migrator")
     (deploy,) = [o for o in objs if o["kind"] == "Deployment"]
     assert deploy["metadata"]["name"] == "api" and sa["metadata"]["name"] == "api"  # the IRSA trust names SA api/api
     env_vars = {e["name"]: e.get("value") for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]}

@@ -2,8 +2,9 @@
 -- run as the RDS master user (innovate_admin), connected to the application database:
 --   psql "host=<db_host> dbname=projects user=innovate_admin sslmode=verify-full sslrootcert=global-bundle.pem" \
 --        -v ON_ERROR_STOP=1 -f apps/api/sql/database-users.sql
--- Both users log in with RDS IAM tokens only (rds_iam, no password); the CDK stack grants the API's
--- IRSA role rds-db:connect as each. Safe to run again; on a database whose tables the old
+-- Both users log in with RDS IAM tokens only (rds_iam, no password); the CDK stack grants
+-- rds-db:connect as `api` to the API's IRSA role and as `migrator` to the migration Job's role
+-- (innovate-<env>-api-migrator). Safe to run again; on a database whose tables the old
 -- init-container migrations created as `api`, it hands them over to `migrator`.
 --   migrator  owns the database and the schema's objects: DDL, run by the release's migration Job.
 --   api       the serving identity: SELECT, INSERT, UPDATE, DELETE on the tables migrator creates.

@@ -136,13 +136,13 @@ class PlatformDatabase(Construct):
         """Let one security group reach PostgreSQL (ingress here, egress on the client if it restricts egress)."""
         self.instance.connections.allow_from(client, ec2.Port.tcp(PORT), f"{who} to PostgreSQL")
 
-    def grant_connect(self, role: iam.IRole, *db_users: str) -> None:
-        """`rds-db:connect` as exactly ``db_users`` on exactly this instance."""
-        arns = [Stack.of(self).format_arn(
+    def grant_connect(self, role: iam.IRole, db_user: str) -> None:
+        """`rds-db:connect` as exactly `db_user` on exactly this instance."""
+        arn = Stack.of(self).format_arn(
             service="rds-db", resource="dbuser", arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            resource_name=f"{self.instance.instance_resource_id}/{db_user}") for db_user in db_users]
+            resource_name=f"{self.instance.instance_resource_id}/{db_user}")
         role.add_to_principal_policy(iam.PolicyStatement(
-            sid="ConnectAsOwnDatabaseUser", actions=["rds-db:connect"], resources=arns))
+            sid="ConnectAsOwnDatabaseUser", actions=["rds-db:connect"], resources=[arn]))
 
     def _acknowledge(self, env: Environment) -> None:
         db = env.database
