@@ -16,7 +16,7 @@ REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-# The RDS CA bundle the image ships (Dockerfile: ADD --checksum from truststore.pki.rds.amazonaws.com).
+# The RDS CA bundle the image ships (Dockerfile: fetch_pinned.py checks its SHA-256 at build).
 RDS_CA_BUNDLE = "/app/certs/rds-global-bundle.pem"
 
 
