@@ -1,4 +1,5 @@
-"""Load figures for the API: gunicorn + PostgreSQL on loopback, a mixed workload with 10% bad input.
+"""Load figures for the API: gunicorn + PostgreSQL on loopback, a mixed workload with 10% bad input,
+and the same load on a minimal WSGI app (bench/baseline_app.py) under the same gunicorn settings.
 
     python bench/api_load.py [--requests 5000] [--workers 2] [--threads 4] [--concurrency 16]
 
@@ -9,6 +10,10 @@ projects and items, plus malformed requests (bad JSON, wrong types, unknown fiel
 bodies, wrong content type, bad query parameters). Prints requests/s (total, per worker and per
 server CPU-second), latency percentiles, status counts, 5xx (target 0) and whether every
 malformed request got a 4xx. Loopback only; the client shares the machine's cores with the server.
+
+Then, in the same run and on the same pinned CPU, the same requests go to bench/baseline_app.py
+served by the same gunicorn.conf.py; the API's requests per server CPU-second are also printed as
+a ratio to the baseline's, which says what the API costs independent of how fast the machine is.
 """
 
 from __future__ import annotations
@@ -95,9 +100,10 @@ def workload(count: int, malformed_ratio: float, project_ids: list[int], item_id
 
 
 class Gunicorn:
-    def __init__(self, database_url: str, workers: int, threads: int, workdir: Path, cpus: list[int] | None):
+    def __init__(self, database_url: str, workers: int, threads: int, workdir: Path, cpus: list[int] | None,
+                 app: str | None = None):
         self.port = free_port()
-        self.log = workdir / "gunicorn.log"
+        self.log = workdir / f"gunicorn-{'baseline' if app else 'api'}.log"
         env = {
             "PATH": os.environ["PATH"], "DATABASE_URL": database_url, "WEB_CONCURRENCY": str(workers),
             "GUNICORN_THREADS": str(threads), "DB_POOL_SIZE": str(threads),
@@ -105,9 +111,11 @@ class Gunicorn:
         }
         gunicorn = Path(sys.executable).parent / "gunicorn"
         pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+        if app:  # the baseline: same settings file, another WSGI app (found on PYTHONPATH)
+            env["PYTHONPATH"] = str(REPO_ROOT / "bench")
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
-                [str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}"],
+                [str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}", *([app] if app else [])],
                 cwd=API_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=pin,
             )
         deadline = time.monotonic() + 30
@@ -260,6 +268,15 @@ def main(argv: list[str] | None = None) -> int:
             server_cpu = server.cpu_seconds() - cpu_before
         finally:
             exit_code = server.stop()
+        baseline = Gunicorn(postgres.url, args.workers, args.threads, Path(workdir), server_cpus,
+                            app="baseline_app:app")
+        try:
+            calls = workload(args.requests, args.malformed, project_ids, item_ids, args.seed)
+            cpu_before = baseline.cpu_seconds()
+            base_results, base_errors, base_elapsed = drive(baseline, calls, args.concurrency, args.time_limit)
+            base_cpu = baseline.cpu_seconds() - cpu_before
+        finally:
+            baseline.stop()
 
     statuses = Counter(status for _, status, _ in results)
     latencies = [seconds * 1000 for _, _, seconds in results]
@@ -290,7 +307,16 @@ def main(argv: list[str] | None = None) -> int:
     if errors:
         print(f"  client errors    {dict(errors)}")
     print(f"  gunicorn exit    {exit_code} after SIGTERM")
-    ok = server_5xx == 0 and malformed_4xx == len(malformed) and not errors and exit_code == 0
+    api_per_cpu = len(results) / server_cpu if server_cpu else float("nan")
+    base_per_cpu = len(base_results) / base_cpu if base_cpu else float("nan")
+    base_latencies = [seconds * 1000 for _, _, seconds in base_results]
+    print(f"baseline (bench/baseline_app.py, same gunicorn.conf.py, same CPU pinning and client load):")
+    print(f"  throughput       {len(base_results) / base_elapsed:8.1f} req/s total; server CPU {base_cpu:.2f} s -> "
+          f"{base_per_cpu:8.1f} req per server CPU-second; p50 {percentile(base_latencies, 50):.1f} ms, "
+          f"p99 {percentile(base_latencies, 99):.1f} ms")
+    print(f"  API / baseline   {api_per_cpu / base_per_cpu:8.3f} of the baseline's requests per CPU-second "
+          f"(one API request costs {base_per_cpu / api_per_cpu:.1f}x a bare gunicorn request)")
+    ok = not base_errors and server_5xx == 0 and malformed_4xx == len(malformed) and not errors and exit_code == 0
     return 0 if ok else 1
 
 

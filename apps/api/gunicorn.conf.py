@@ -57,8 +57,11 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """On SIGTERM, mark the worker as stopping (readiness 503) before gunicorn drains it."""
+    """JSON for gunicorn's own errors; on SIGTERM, mark the worker as stopping (readiness 503)."""
+    from innovate_api import server_errors
     from innovate_api.lifecycle import begin_shutdown
+
+    server_errors.install()
 
     drain = worker.handle_exit
 

@@ -14,6 +14,7 @@ export default defineConfig({
     environment: "jsdom",
     globals: true,
     setupFiles: ["./src/test-setup.ts"],
+    testTimeout: 20_000, // user-event on a busy shared CI machine can take longer than the 5 s default
     css: false,
   },
 });

@@ -48,6 +48,12 @@ def app_role(app_name: str, namespace: str) -> ServiceAccountRole:
     return ServiceAccountRole(app_name, namespace, app_name)
 
 
+def migrator_role(app_name: str, namespace: str) -> ServiceAccountRole:
+    """The IRSA role of a database app's migration Job (service account `<app>-migrator`): it
+    may connect as the schema owner, which the app's own role may not."""
+    return ServiceAccountRole(f"{app_name}-migrator", namespace, f"{app_name}-migrator")
+
+
 def controller_roles(env: Environment) -> tuple[ServiceAccountRole, ...]:
     """The IRSA roles of the in-cluster controllers this environment runs."""
     roles = [LOAD_BALANCER_CONTROLLER, KEDA, EBS_CSI, EXTERNAL_DNS]
@@ -58,7 +64,8 @@ def controller_roles(env: Environment) -> tuple[ServiceAccountRole, ...]:
 def workload_roles(platform: Platform, env: Environment) -> tuple[ServiceAccountRole, ...]:
     """Every IRSA role of the environment: controllers, then apps that need AWS access."""
     apps = tuple(app_role(a.name, a.namespace) for a in platform.apps if a.s3_bucket or a.database)
-    return controller_roles(env) + apps
+    migrators = tuple(migrator_role(a.name, a.namespace) for a in platform.apps if a.database)
+    return controller_roles(env) + apps + migrators
 
 
 # Set on the Auto Scaling group of the one node group Cluster Autoscaler may resize; its

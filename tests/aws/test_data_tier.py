@@ -170,8 +170,15 @@ def test_api_role_connects_as_its_database_user_on_this_instance_only(synthesis,
     flat = "".join(p if isinstance(p, str) else "<DbiResourceId>" for p in parts)
     assert flat == (f"arn:aws:rds-db:{platform.region}:{config.account}:dbuser:<DbiResourceId>/"
                     f"{config.database.iam_user}")
+    migrator = f"innovate-{env}-api-migrator"
+    connect = [s for s in statements(synthesis, env, migrator) if "rds-db:connect" in as_list(s["Action"])]
+    (resource,) = as_list(connect[0]["Resource"]) if len(connect) == 1 else [None]
+    flat = "".join(p if isinstance(p, str) else "<DbiResourceId>" for p in resource["Fn::Join"][1])
+    # Only the migration Job's role may log in as the schema owner; the pods' role may not.
+    assert flat == (f"arn:aws:rds-db:{platform.region}:{config.account}:dbuser:<DbiResourceId>/"
+                    f"{config.database.migrator_user}")
     other_roles = [r["RoleName"] for r in resources(synthesis, env, "AWS::IAM::Role")
-                   if r.get("RoleName") and r["RoleName"] != f"innovate-{env}-api"]
+                   if r.get("RoleName") and r["RoleName"] not in (f"innovate-{env}-api", migrator)]
     for name in other_roles:
         assert not any("rds-db:connect" in as_list(s["Action"]) for s in statements(synthesis, env, name)), name
 

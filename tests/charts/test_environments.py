@@ -103,7 +103,7 @@ def test_the_api_path_is_matched_before_the_web_catch_all(charts, env):
 
 def test_the_api_assumes_its_environments_irsa_role(charts, env):
     objects = charts.render("api", env)
-    account = charts.only(objects, "ServiceAccount")
+    (account,) = [o for o in objects if o["kind"] == "ServiceAccount" and "helm.sh/hook" not in o["metadata"].get("annotations", {})]
     assert account["metadata"]["name"] == "api"  # the role trusts system:serviceaccount:api:api
     assert account["metadata"]["annotations"] == {
         "eks.amazonaws.com/role-arn": f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api"}
@@ -144,18 +144,56 @@ def test_environment_files_hold_only_what_differs(charts, app, env):
 
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_api_pods_migrate_the_schema_before_starting_with_their_own_identity(charts, env):
-    """The init container runs the app's migrations with the same image, env and service account."""
-    deployment = charts.only(charts.render("api", env), "Deployment")
+def test_migrations_are_a_release_step_run_as_the_schema_owner_not_in_every_pod(charts, env, platform):
+    """A Helm hook Job (post-install, pre-upgrade) as migrator; the app's pods start no migration."""
+    objects = charts.render("api", env)
+    deployment = charts.only(objects, "Deployment")
     spec = deployment["spec"]["template"]["spec"]
-    (init,) = spec["initContainers"]
+    assert "initContainers" not in spec
     (app,) = spec["containers"]
-    assert init["command"] == ["python", "-m", "innovate_api.migrate", "upgrade"]
-    assert init["image"] == app["image"]
-    assert {e["name"]: e.get("value") for e in init["env"]} == {e["name"]: e.get("value") for e in app["env"]}
-    assert init["securityContext"] == app["securityContext"]
-    web = charts.only(charts.render("web", env), "Deployment")
-    assert "initContainers" not in web["spec"]["template"]["spec"]
+    job = charts.only(objects, "Job")
+    annotations = job["metadata"]["annotations"]
+    assert annotations["helm.sh/hook"] == "post-install,pre-upgrade"
+    assert "before-hook-creation" in annotations["helm.sh/hook-delete-policy"]
+    assert 0 < job["spec"]["backoffLimit"] <= 3
+    release = yaml.safe_load((charts.charts_dir.parent / "gitops" / "apps" / env / "api.yaml").read_text())
+    timeout_s = int(release["spec"]["timeout"].removesuffix("m")) * 60
+    assert job["spec"]["activeDeadlineSeconds"] < timeout_s, "the Job must fail before Flux's release timeout"
+    pod = job["spec"]["template"]["spec"]
+    (migrate,) = pod["containers"]
+    assert migrate["command"] == ["python", "-m", "innovate_api.migrate", "upgrade"]
+    assert migrate["image"] == app["image"] and migrate["securityContext"] == app["securityContext"]
+    job_env = {e["name"]: e.get("value") for e in migrate["env"]}
+    app_env = {e["name"]: e.get("value") for e in app["env"]}
+    database = platform.env(env).database
+    assert app_env["DB_USER"] == database.iam_user and job_env["DB_USER"] == database.migrator_user
+    assert 0 < int(job_env["MIGRATE_WAIT_SECONDS"]) < job["spec"]["activeDeadlineSeconds"]
+    assert {k: v for k, v in job_env.items() if k not in ("DB_USER", "MIGRATE_WAIT_SECONDS")} == {
+        k: v for k, v in app_env.items() if k != "DB_USER" and k in job_env}
+    # Its own ServiceAccount (a hook before it), the one the migrator IRSA role trusts; not the app's.
+    from innovate_platform.naming import migrator_role
+
+    assert pod["serviceAccountName"] == migrator_role("api", "api").service_account != spec["serviceAccountName"]
+    (account,) = [o for o in objects if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == pod["serviceAccountName"]]
+    assert account["metadata"]["annotations"]["helm.sh/hook"] == annotations["helm.sh/hook"]
+    assert int(account["metadata"]["annotations"]["helm.sh/hook-weight"]) < int(annotations["helm.sh/hook-weight"])
+    assert account["automountServiceAccountToken"] is False
+    assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == (
+        f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api-migrator")
+    # Its own labels: the Service, PodDisruptionBudget and the app's NetworkPolicy never select it.
+    job_labels = job["spec"]["template"]["metadata"]["labels"]
+    service = charts.only(objects, "Service")
+    assert not set(service["spec"]["selector"].items()) <= set(job_labels.items())
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"
+                and set(o["spec"]["podSelector"]["matchLabels"].items()) <= set(job_labels.items())]
+    assert len(policies) == 1 and policies[0]["spec"]["ingress"] == []
+    # Created as a hook before the Job (weight), so it exists even on the upgrade that adds it.
+    policy_hook = policies[0]["metadata"]["annotations"]
+    assert policy_hook["helm.sh/hook"] == annotations["helm.sh/hook"]
+    assert int(policy_hook["helm.sh/hook-weight"]) < int(annotations["helm.sh/hook-weight"])
+    web = charts.render("web", env)
+    assert "initContainers" not in charts.only(web, "Deployment")["spec"]["template"]["spec"]
+    assert not [o for o in web if o["kind"] == "Job"]
 
 
 def _attributes(annotation: str) -> dict[str, str]:

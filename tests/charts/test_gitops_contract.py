@@ -20,6 +20,7 @@ def cluster_vars(env: str) -> dict[str, str]:
     """Plausible cluster-vars values, the shape CDK writes after deployment."""
     return {
         "api_role_arn": f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api",
+        "api_migrator_role_arn": f"arn:aws:iam::{ACCOUNTS[env]}:role/innovate-{env}-api-migrator",
         "db_host": f"innovate-{env}.cluster-c0ffee.us-east-1.rds.amazonaws.com",
         "db_port": "5432",
         "db_name": "projects",

@@ -26,9 +26,11 @@ def test_helm_lint_strict_passes_with_the_environment_values(charts, app, env):
 
 def test_renders_the_expected_objects(charts, app, env):
     objects = charts.render(app, env)
+    # the API's migration Job, its NetworkPolicy and its ServiceAccount
+    migration = ["Job", "NetworkPolicy", "ServiceAccount"] if app == "api" else []
     assert charts.kinds(objects) == sorted([
         "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "NetworkPolicy", "Pod",
-        "PodDisruptionBudget", "Service", "ServiceAccount"])
+        "PodDisruptionBudget", "Service", "ServiceAccount", *migration])
     assert {o["metadata"]["namespace"] for o in objects} == {charts.namespaces[app]}
 
 
@@ -42,7 +44,8 @@ def test_every_object_is_valid_kubernetes_1_35_in_strict_mode(charts, app, env):
 
 def test_every_pod_meets_pod_security_restricted(charts, app, env):
     pods = [o for o in charts.render(app, env) if pod_spec_of(o) is not None]
-    assert {p["kind"] for p in pods} == {"Deployment", "Pod"}  # the app and its helm test pod
+    # the app, its helm test pod and (API) its migration Job
+    assert {p["kind"] for p in pods} == ({"Deployment", "Pod", "Job"} if app == "api" else {"Deployment", "Pod"})
     for pod in pods:
         assert check_pod_security(pod, "restricted") == [], pod["kind"]
 

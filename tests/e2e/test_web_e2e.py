@@ -80,7 +80,7 @@ def wait_until_ready(url: str, proc: subprocess.Popen, log: Path, seconds: float
             with urllib.request.urlopen(url, timeout=1) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # a busy machine: keep waiting
             pass
         time.sleep(0.1)
     pytest.fail(f"the API was not ready at {url} within {seconds}s:\n{log.read_text()[-3000:]}")

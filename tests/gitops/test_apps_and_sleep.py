@@ -59,8 +59,11 @@ def test_one_release_per_app_from_its_chart_and_environment_values(env, objects,
 @pytest.mark.parametrize("env", ENVS)
 def test_cluster_vars_reach_the_rendered_api(env, rendered_apps, platform):
     objs = rendered_apps[(env, "api")]
-    (sa,) = [o for o in objs if o["kind"] == "ServiceAccount"]
+    (sa,) = [o for o in objs if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == "api"]
     assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == f"arn:aws:iam::{platform.env(env).account}:role/innovate-{env}-api"
+    (migrator,) = [o for o in objs if o["kind"] == "ServiceAccount" and o["metadata"]["name"] == "api-migrator"]
+    assert migrator["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == (
+        f"arn:aws:iam::{platform.env(env).account}:role/innovate-{env}-api-migrator")
     (deploy,) = [o for o in objs if o["kind"] == "Deployment"]
     assert deploy["metadata"]["name"] == "api" and sa["metadata"]["name"] == "api"  # the IRSA trust names SA api/api
     env_vars = {e["name"]: e.get("value") for e in deploy["spec"]["template"]["spec"]["containers"][0]["env"]}
@@ -87,15 +90,20 @@ def test_security_group_policy_selects_exactly_the_api_pods(objects, select, ren
     (policy,) = select(objects["prod"], "SecurityGroupPolicy")
     assert policy["metadata"]["namespace"] == "api"
     assert policy["spec"]["securityGroups"] == {"groupIds": ["sg-00000000000000000"]}
-    selector = policy["spec"]["podSelector"]["matchLabels"]
+    selector = policy["spec"]["podSelector"]
 
     def selected(obj: dict) -> bool:
-        labels = (obj["spec"]["template"]["metadata"] if obj["kind"] == "Deployment" else obj["metadata"]).get("labels", {})
-        return all(labels.get(k) == v for k, v in selector.items())
+        in_template = obj["kind"] in ("Deployment", "Job")
+        labels = (obj["spec"]["template"]["metadata"] if in_template else obj["metadata"]).get("labels", {})
+        if not all(labels.get(k) == v for k, v in selector.get("matchLabels", {}).items()):
+            return False
+        return all(e["operator"] == "In" and labels.get(e["key"]) in e["values"] for e in selector.get("matchExpressions", []))
 
-    pods = {(app, o["kind"], o["metadata"]["name"]): selected(o) for (env, app), objs in rendered_apps.items() if env == "prod" for o in objs if o["kind"] in ("Deployment", "Pod")}
+    pods = {(app, o["kind"], o["metadata"]["name"]): selected(o) for (env, app), objs in rendered_apps.items() if env == "prod" for o in objs if o["kind"] in ("Deployment", "Pod", "Job")}
     assert pods[("api", "Deployment", "api")] is True
-    assert [k for k, v in pods.items() if v] == [("api", "Deployment", "api")], "selects more than the API pods"
+    assert pods[("api", "Job", "api-migrate")] is True, "the migration Job's pods must reach RDS too"
+    assert [k for k, v in pods.items() if v] == [("api", "Deployment", "api"), ("api", "Job", "api-migrate")], \
+        "selects more than the API's pods"
 
 
 def test_dev_sleep_runs_before_node_groups_go_and_after_they_return(objects, select, platform):

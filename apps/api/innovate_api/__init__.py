@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import cors, db, errors, logs, metrics
+from . import bodies, cors, db, errors, logs, metrics
 from .config import ConfigError, Settings, load_settings
 from .routing import IdConverter
 
@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, str] | Settings | None = None) -> Flask:
     metrics.init_app(app)
     cors.init_app(app)
     errors.init_app(app)
+    bodies.init_app(app, settings.max_content_length)
     db.init_app(app, settings)
 
     from . import attachments, health, items, openapi, projects

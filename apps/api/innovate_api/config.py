@@ -16,6 +16,8 @@ REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# The RDS CA bundle the image ships (Dockerfile: fetch_pinned.py checks its SHA-256 at build).
+RDS_CA_BUNDLE = "/app/certs/rds-global-bundle.pem"
 
 
 class ConfigError(ValueError):
@@ -32,8 +34,9 @@ class Settings:
 
     database_url: URL  # DATABASE_URL, or built from DB_HOST/DB_PORT/DB_NAME/DB_USER(/DB_PASSWORD)
     db_iam_auth: bool = False  # DB_IAM_AUTH: RDS IAM token as the password of each new connection
+    db_ssl_root_cert: str | None = None  # DB_SSL_ROOT_CERT: CA bundle for sslmode=verify-full (IAM auth)
     db_pool_size: int = 5  # DB_POOL_SIZE: connections per worker process (match gunicorn threads)
-    db_connect_timeout: int = 2  # DB_CONNECT_TIMEOUT seconds; bounds /readyz when the DB is gone
+    db_connect_timeout: int = 2  # DB_CONNECT_TIMEOUT seconds; bounds a request when the DB is gone
     db_statement_timeout_ms: int = 5000  # DB_STATEMENT_TIMEOUT_MS
     s3_bucket: str | None = None  # S3_BUCKET for attachments; unset = attachments answer 503
     aws_region: str | None = None  # AWS_REGION (IRSA sets it on EKS); required for IAM DB auth
@@ -69,6 +72,16 @@ def _text(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def _root_cert(env: Mapping[str, str], iam_auth: bool) -> str | None:
+    """With IAM auth the server certificate is verified against this CA bundle (it must exist)."""
+    if not iam_auth:
+        return _text(env, "DB_SSL_ROOT_CERT")
+    path = _text(env, "DB_SSL_ROOT_CERT") or RDS_CA_BUNDLE
+    if not os.path.isfile(path):
+        raise ConfigError("DB_SSL_ROOT_CERT", f"{path} is not a file (the RDS CA bundle; the image ships {RDS_CA_BUNDLE})")
+    return path
+
+
 def _database_url(env: Mapping[str, str], iam_auth: bool, region: str | None) -> URL:
     raw = _text(env, "DATABASE_URL")
     if iam_auth:
@@ -98,7 +111,8 @@ def _database_url(env: Mapping[str, str], iam_auth: bool, region: str | None) ->
         host=host,
         port=_int(env, "DB_PORT", 5432, 1, 65535),
         database=_text(env, "DB_NAME"),
-        query={"sslmode": "require"} if iam_auth else {},
+        # The IAM token is a 15-minute bearer credential: only ever sent to the verified RDS host.
+        query={"sslmode": "verify-full", "sslrootcert": _root_cert(env, iam_auth)} if iam_auth else {},
     )
 
 
@@ -128,6 +142,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=_database_url(env, iam_auth, region),
         db_iam_auth=iam_auth,
+        db_ssl_root_cert=_root_cert(env, iam_auth),
         db_pool_size=_int(env, "DB_POOL_SIZE", 5, 1, 100),
         db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 2, 1, 60),
         db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000),

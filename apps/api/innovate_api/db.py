@@ -8,6 +8,7 @@ import psycopg
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Settings
@@ -34,7 +35,7 @@ def inject_iam_token(settings: Settings, client, dialect, conn_rec, cargs, cpara
         )
     except BotoCoreError as error:  # e.g. no IRSA credentials: a connection error, not a crash
         raise psycopg.OperationalError(f"cannot create an RDS IAM auth token: {error}") from None
-    cparams["sslmode"] = "require"
+    # TLS comes from the URL: sslmode=verify-full against the RDS CA bundle (config.py).
 
 
 def build_engine(settings: Settings, client_factory=None) -> Engine:
@@ -50,6 +51,13 @@ def build_engine(settings: Settings, client_factory=None) -> Engine:
             "connect_timeout": settings.db_connect_timeout,
             "application_name": "innovate-api",
             "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c timezone=UTC",
+            # A failed-over primary may vanish without a TCP reset: give up on an unanswered
+            # connection instead of hanging a worker thread (libpq keepalives, tcp_user_timeout).
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+            "tcp_user_timeout": settings.db_statement_timeout_ms + 1000,
         },
     )
     if settings.db_iam_auth:
@@ -78,7 +86,10 @@ def session() -> Session:
 def close_session(_exc: BaseException | None = None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
-        db_session.close()
+        try:
+            db_session.close()
+        except SQLAlchemyError as error:  # the connection died with the database: the pool replaces it
+            current_app.logger.warning("closing a session on a lost connection: %s", type(error).__name__)
 
 
 def dispose(app: Flask) -> None:

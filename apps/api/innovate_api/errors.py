@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("innovate_api")
 
 DRAIN_LIMIT = 1024 * 1024
+RETRY_AFTER_SECONDS = 5  # a Multi-AZ failover takes 60-120 s; clients back off and try again
 HTTP_CODES = {
     400: "bad_request",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     408: "request_timeout",
@@ -21,6 +23,7 @@ HTTP_CODES = {
     413: "payload_too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",
+    417: "expectation_failed",
     431: "headers_too_large",
     500: "internal_error",
     501: "not_implemented",
@@ -73,16 +76,26 @@ def _http_error(error: HTTPException):
         drain_unread_body()
     response = error.get_response()
     status = error.code or 500
-    response.set_data(
-        jsonify(error_body(HTTP_CODES.get(status, f"http_{status}"), error.description or error.name)).get_data()
-    )
+    message = error.description or error.name
+    if status == 413:  # whatever the framing (Content-Length or chunked, see bodies.py)
+        message = f"request body is larger than {request.max_content_length} bytes (MAX_CONTENT_LENGTH)"
+    response.set_data(jsonify(error_body(HTTP_CODES.get(status, f"http_{status}"), message)).get_data())
     response.content_type = "application/json"
     return response
 
 
 def _database_unavailable(error: Exception):
     log.warning("database unavailable: %s", str(error).splitlines()[0] if str(error) else type(error).__name__)
-    return jsonify(error_body("database_unavailable", "the database is unavailable, retry later")), 503
+    response = jsonify(error_body("database_unavailable", "the database is unavailable, retry later"))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response, 503
+
+
+def _database_error(error: DBAPIError):
+    """A lost or refused connection is the database being unavailable (503); anything else is a bug."""
+    if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
+        return _database_unavailable(error)
+    return _unexpected(error)
 
 
 def _unexpected(error: Exception):
@@ -95,5 +108,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(PoolTimeout, _database_unavailable)
-    app.register_error_handler(DBAPIError, _unexpected)
+    app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(Exception, _unexpected)

@@ -1,12 +1,15 @@
-"""/healthz (the process answers), /readyz (it can serve: database reachable, not stopping)."""
+"""/healthz (the process answers) and /readyz (it has started and is not shutting down).
+
+Readiness deliberately does not touch the database: during a database failover every pod would
+turn unready at once and the load balancer would answer 503 for the whole API, then need more
+health checks after the database is back. Instead each request that needs the database answers
+503 database_unavailable with Retry-After, and the pool reconnects by itself (errors.py, db.py).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, jsonify
 
-from . import db
 from .errors import error_body
 from .lifecycle import shutting_down
 
@@ -22,11 +25,4 @@ def healthz():
 def readyz():
     if shutting_down.is_set():
         return jsonify(error_body("shutting_down", "this process is shutting down")), 503
-    try:
-        with db.engine_of(current_app).connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__]
-        current_app.logger.warning("not ready: database unreachable: %s", reason[0])
-        return jsonify(error_body("database_unavailable", "the database is unreachable")), 503
     return jsonify({"status": "ready"})

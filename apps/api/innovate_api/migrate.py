@@ -1,13 +1,18 @@
 """Schema migrations with Alembic: ``python -m innovate_api.migrate [upgrade|downgrade|current] [rev]``.
 
-Runs against the database the API itself uses (DATABASE_URL or DB_* with IAM auth).
-Concurrent runs (several pods starting at once) serialise on a PostgreSQL advisory lock.
+Runs against the database named by the API's settings (DATABASE_URL or DB_* with IAM auth); in a
+cluster the release's migration Job sets DB_USER to the `migrator` user, which owns the schema.
+Concurrent runs serialise on a PostgreSQL advisory lock. While the database is unreachable (a
+failover, a fresh instance) it retries with a bounded exponential back-off for
+MIGRATE_WAIT_SECONDS (default 0: fail at once), then fails with one line.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -17,6 +22,32 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+BACKOFF_CAP_SECONDS = 15.0
+
+
+def backoff_delays(wait_seconds: float, first: float = 1.0, cap: float = BACKOFF_CAP_SECONDS) -> list[float]:
+    """Sleeps between attempts: 1, 2, 4, 8, 15, 15, ... s, adding up to at most ``wait_seconds``."""
+    delays, total, delay = [], 0.0, first
+    while total + delay <= wait_seconds:
+        delays.append(delay)
+        total += delay
+        delay = min(delay * 2, cap)
+    return delays
+
+
+def with_retries(action, wait_seconds: float, sleep=time.sleep, log=print):
+    """Run ``action``; while the database is unreachable, retry after each of backoff_delays."""
+    from sqlalchemy.exc import OperationalError
+
+    for delay in [*backoff_delays(wait_seconds), None]:
+        try:
+            return action()
+        except OperationalError as error:
+            if delay is None:
+                raise
+            first_line = str(error.orig or error).strip().splitlines()[0]
+            log(f"innovate-api migrate: database unreachable ({first_line}); retrying in {delay:g} s", file=sys.stderr)
+            sleep(delay)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -44,6 +75,13 @@ def register_cli(app: Flask) -> None:
         upgrade(engine_of(current_app), revision)
 
 
+def _wait_seconds() -> float:
+    raw = os.environ.get("MIGRATE_WAIT_SECONDS", "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > 3600:
+        raise SystemExit(f"innovate-api migrate: MIGRATE_WAIT_SECONDS={raw!r} is not a number of seconds 0..3600")
+    return float(raw)
+
+
 def main(argv: list[str] | None = None) -> int:
     from .config import ConfigError, load_settings
     from .db import build_engine
@@ -59,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.action == "upgrade":
-            upgrade(engine, args.revision or "head")
+            with_retries(lambda: upgrade(engine, args.revision or "head"), _wait_seconds())
         elif args.action == "downgrade":
             if args.revision is None:
                 parser.error("downgrade needs a revision, e.g. -1 or base")

@@ -15,7 +15,7 @@ bp = Blueprint("projects", __name__, url_prefix="/api/v1/projects")
 
 PROJECT_FIELDS = (
     Field("name", str, required=True, min_length=1, max_length=100),
-    Field("description", str, nullable=True, max_length=2000),
+    Field("description", str, nullable=True, max_length=2000, multiline=True),
 )
 
 

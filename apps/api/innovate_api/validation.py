@@ -9,6 +9,7 @@ from typing import Any
 from flask import request
 
 from .errors import ApiError
+from .text import clean_text
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,32 @@ class Field:
     nullable: bool = False
     min_length: int = 0
     max_length: int | None = None
+    multiline: bool = False  # strings: line breaks and tabs allowed (descriptions), see text.py
+
+
+class _NotJson(ValueError):
+    """A JSON construct Python's parser accepts but we refuse; its message is for clients."""
 
 
 def _reject_constant(value: str):
-    raise ValueError(f"{value} is not valid JSON")
+    raise _NotJson(f"{value} is not valid JSON")
+
+
+def _json_problem(error: Exception) -> str:
+    """What is wrong with a body, in JSON terms only (never Python's own wording)."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at line {error.lineno} column {error.colno}"
+    if isinstance(error, _NotJson):
+        return str(error)
+    if isinstance(error, RecursionError):
+        return "it is nested too deeply"
+    if isinstance(error, UnicodeDecodeError):
+        return "it is not UTF-8"
+    return "a number in it has too many digits (at most 4300)"
+
+
+JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+              bool: "a boolean", type(None): "null"}
 
 
 def json_object() -> dict[str, Any]:
@@ -38,9 +61,9 @@ def json_object() -> dict[str, Any]:
     try:
         body = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
-        raise ApiError(400, "malformed_json", f"request body is not valid JSON: {error}") from None
+        raise ApiError(400, "malformed_json", f"request body is not valid JSON: {_json_problem(error)}") from None
     if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", f"request body must be a JSON object, got {type(body).__name__}")
+        raise ApiError(400, "invalid_body", f"request body must be a JSON object, not {JSON_TYPES[type(body)]}")
     return body
 
 
@@ -84,16 +107,18 @@ def validate(body: dict[str, Any], fields: tuple[Field, ...], partial: bool = Fa
                 field=spec.name,
             )
         if spec.kind is str:
-            value = value.strip()
-            if len(value) < spec.min_length or (spec.max_length is not None and len(value) > spec.max_length):
+            if not _is_utf8(value):
                 raise ApiError(
-                    400, "invalid_length",
-                    f"{spec.name} must be {spec.min_length}..{spec.max_length} characters",
+                    400, "invalid_value", f"{spec.name} must be valid Unicode text (no lone surrogates)",
                     field=spec.name,
                 )
-            if "\x00" in value or not _is_utf8(value):
+            value = clean_text(spec.name, value, multiline=spec.multiline)
+            if len(value) < spec.min_length or (spec.max_length is not None and len(value) > spec.max_length):
+                empty = " (it is empty after trimming whitespace)" if not value else ""
                 raise ApiError(
-                    400, "invalid_value", f"{spec.name} must be valid Unicode text without NUL characters",
+                    400, "invalid_length",
+                    f"{spec.name} must be {spec.min_length}..{spec.max_length} characters after NFC"
+                    f" normalisation and trimming{empty}",
                     field=spec.name,
                 )
         clean[spec.name] = value

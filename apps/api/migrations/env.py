@@ -17,5 +17,6 @@ with engine.connect() as connection:
             context.run_migrations()
         connection.commit()
     finally:
+        connection.rollback()  # a failed migration leaves an aborted transaction: report its error, not ours
         connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
         connection.commit()

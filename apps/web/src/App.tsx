@@ -1,23 +1,26 @@
-/** The projects app: create and list projects, or work inside one project. */
-import { useCallback, useEffect, useState } from "react";
+/** The projects app: create and list projects, or work inside one project; each view has a URL. */
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useApi } from "./api/context";
 import { asApiError, type ApiError } from "./api/errors";
-import type { Id, Page, Project, ProjectInput } from "./api/types";
+import type { Page, Project, ProjectInput } from "./api/types";
 import { ProjectDetail } from "./components/ProjectDetail";
 import { ProjectForm } from "./components/ProjectForm";
 import { ProjectList } from "./components/ProjectList";
 import { ErrorAlert } from "./components/ErrorAlert";
+import { navigate, useRoute } from "./routing";
 
 export const PAGE_SIZE = 10;
 
 export function App({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   const api = useApi();
-  const [offset, setOffset] = useState(0);
+  const route = useRoute();
+  const listPage = useRef(1); // the list page to return to from a project
+  if (route.view === "list") listPage.current = route.page;
+  const offset = (listPage.current - 1) * pageSize;
   const [page, setPage] = useState<Page<Project> | null>(null);
   const [loading, setLoading] = useState(true);
   const [listError, setListError] = useState<ApiError | null>(null);
   const [deleteError, setDeleteError] = useState<ApiError | null>(null);
-  const [openId, setOpenId] = useState<Id | null>(null);
   const [notice, setNotice] = useState("");
 
   const load = useCallback(async () => {
@@ -25,9 +28,9 @@ export function App({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
     setListError(null);
     try {
       const loaded = await api.listProjects(pageSize, offset);
-      // A delete can leave an empty page behind: step back to the last page that has rows.
-      if (loaded.items.length === 0 && loaded.offset > 0 && loaded.total > 0) {
-        setOffset(Math.max(0, Math.floor((loaded.total - 1) / pageSize) * pageSize));
+      // A delete (or an old link) can point past the end: go to the last page that has rows.
+      if (loaded.items.length === 0 && loaded.offset > 0) {
+        navigate({ view: "list", page: Math.max(1, Math.ceil(loaded.total / pageSize)) }, { replace: true });
         return;
       }
       setPage(loaded);
@@ -39,8 +42,8 @@ export function App({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   }, [api, offset, pageSize]);
 
   useEffect(() => {
-    if (openId === null) void load();
-  }, [load, openId]);
+    if (route.view === "list") void load();
+  }, [load, route.view]);
 
   async function create(input: ProjectInput) {
     const project = await api.createProject(input);
@@ -64,10 +67,10 @@ export function App({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
       <header>
         <h1>Innovate Projects</h1>
       </header>
-      {openId !== null ? (
+      {route.view === "project" ? (
         <ProjectDetail
-          projectId={openId}
-          onBack={() => setOpenId(null)}
+          projectId={route.id}
+          onBack={() => navigate({ view: "list", page: listPage.current })}
           onChanged={(project) => setNotice(`Saved ${project.name}.`)}
         />
       ) : (
@@ -85,10 +88,10 @@ export function App({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
             error={listError}
             onOpen={(project) => {
               setNotice("");
-              setOpenId(project.id);
+              navigate({ view: "project", id: project.id });
             }}
             onDelete={remove}
-            onPage={setOffset}
+            onPage={(nextOffset) => navigate({ view: "list", page: Math.floor(nextOffset / pageSize) + 1 })}
           />
         </>
       )}

@@ -99,26 +99,6 @@ spec:
           labelSelector:
             matchLabels:
               {{- include "innovate.selectorLabels" . | nindent 14 }}
-      {{- if and .Values.migrations .Values.migrations.enabled }}
-      initContainers:
-        # Schema migrations before the app starts, with the app's own identity (IRSA, network
-        # policy, pod security group). Pods starting together queue on a PostgreSQL lock.
-        - name: migrate
-          image: {{ include "innovate.image" . | quote }}
-          imagePullPolicy: {{ .Values.image.pullPolicy }}
-          command: {{ toJson .Values.migrations.command }}
-          {{- if .Values.env }}
-          env:
-            {{- include "innovate.env" . | trim | nindent 12 }}
-          {{- end }}
-          securityContext:
-            {{- include "innovate.containerSecurityContext" . | nindent 12 }}
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-          volumeMounts:
-            - name: tmp
-              mountPath: /tmp
-      {{- end }}
       containers:
         - name: {{ include "innovate.name" . }}
           image: {{ include "innovate.image" . | quote }}

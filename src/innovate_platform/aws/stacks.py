@@ -77,7 +77,9 @@ class PlatformStack(Stack):
             self.database.allow_from(self.capacity.security_group, "Nodes (pods share the node security group)")
         for app in platform.apps:
             if app.database:
+                # The pods serve as iam_user (DML); only the migration Job's role may be the schema owner.
                 self.database.grant_connect(self.apps.roles[app.name], env.database.iam_user)
+                self.database.grant_connect(self.apps.migrator_roles[app.name], env.database.migrator_user)
 
     def _cluster_vars(self, platform: Platform, env: Environment, network: PlatformNetwork) -> dict[str, str]:
         """Values only known after deployment, for the GitOps tree (naming.cluster_var_names)."""
@@ -88,7 +90,8 @@ class PlatformStack(Stack):
             "vpc_id": network.vpc.vpc_id,
             "vpc_cidr": env.vpc_cidr,
         }
-        roles = {**self.controllers.roles, "ebs-csi": self.cluster.ebs_csi_role, **self.apps.roles}
+        roles = {**self.controllers.roles, "ebs-csi": self.cluster.ebs_csi_role, **self.apps.roles,
+                 **{f"{name}-migrator": role for name, role in self.apps.migrator_roles.items()}}
         if self.karpenter:
             roles["karpenter"] = self.karpenter.controller_role
             values["karpenter_interruption_queue"] = interruption_queue_name(env)

@@ -20,6 +20,8 @@ class Database(Model):
     performance_insights: bool
     database_name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
     iam_user: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    # The schema owner the release's migration Job logs in as (DDL); iam_user serves (DML only).
+    migrator_user: str = Field(default="migrator", pattern=r"^[a-z][a-z0-9_]{0,62}$")
 
     @model_validator(mode="after")
     def _storage_growth(self) -> Database:

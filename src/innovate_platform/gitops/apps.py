@@ -7,7 +7,7 @@ from typing import Any
 
 from ..config import App, Environment, Platform
 from ..network_layout import subnet_layout
-from ..naming import app_role
+from ..naming import app_role, migrator_role
 from .bootstrap import FLUX_NAMESPACE
 from .charts import chart_values, values_files
 from .edge import ingress_values
@@ -21,6 +21,8 @@ def cluster_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
     values: Obj = {}
     if (app.s3_bucket or app.database) and "serviceAccount" in chart:
         values["serviceAccount"] = {"roleArn": var(app_role(app.name, app.namespace).var)}
+    if app.database and "serviceAccount" in (chart.get("migrations") or {}):
+        values["migrations"] = {"serviceAccount": {"roleArn": var(migrator_role(app.name, app.namespace).var)}}
     chart_env = chart.get("env") or {}
     env_values = {}
     if app.database:

@@ -9,8 +9,22 @@ from .charts import chart_workload
 from .objects import Obj, meta, var
 
 
+MIGRATION_SUFFIX = "-migrate"  # charts/api/templates/_migration.tpl: the migration Job's pods are <name>-migrate
+
+
+def _selector(pod_labels: dict[str, str], migrations: bool) -> dict:
+    """The app's pods and, when the chart runs a migration Job, its pods too (they reach RDS)."""
+    if not migrations:
+        return {"matchLabels": dict(pod_labels)}
+    name, instance = pod_labels["app.kubernetes.io/name"], pod_labels["app.kubernetes.io/instance"]
+    return {"matchExpressions": [
+        {"key": "app.kubernetes.io/instance", "operator": "In", "values": [instance]},
+        {"key": "app.kubernetes.io/name", "operator": "In", "values": [name, f"{name}{MIGRATION_SUFFIX}"]},
+    ]}
+
+
 def render_security_group_policies(platform: Platform, env: Environment, base_dir: Path) -> list[Obj]:
-    """One SecurityGroupPolicy per database app, selecting exactly that app's pods by the chart's selector labels."""
+    """One SecurityGroupPolicy per database app, selecting exactly that app's pods (and its migration Job's)."""
     if not env.pod_security_groups:
         return []
     out = []
@@ -24,7 +38,7 @@ def render_security_group_policies(platform: Platform, env: Environment, base_di
                 "kind": "SecurityGroupPolicy",
                 "metadata": meta(app.name, app.namespace),
                 "spec": {
-                    "podSelector": {"matchLabels": dict(work.pod_labels)},
+                    "podSelector": _selector(work.pod_labels, migrations=bool((work.values.get("migrations") or {}).get("enabled"))),
                     "securityGroups": {"groupIds": [var(f"{app.name}_pod_security_group_id")]},
                 },
             }

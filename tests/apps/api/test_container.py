@@ -147,3 +147,49 @@ def test_the_copied_tree_alone_loads_migrates_and_serves(image_tree, postgres):
     )
     assert served.returncode == 0, served.stderr
     assert served.stdout.splitlines()[-1].split() == ["200", "200", "201"]
+
+
+def test_the_rds_ca_bundle_is_pinned_by_digest_where_the_app_looks_for_it():
+    """sslmode=verify-full needs the RDS CA bundle in the image; the build checks its SHA-256."""
+    from innovate_api.config import RDS_CA_BUNDLE
+
+    runs = [arg for kind, arg in stages()[0] if kind == "RUN" and "fetch_pinned.py" in arg]
+    assert len(runs) == 1, runs
+    words = shlex.split(runs[0].split("&&")[0])
+    assert words[:2] == ["python", "/tmp/fetch_pinned.py"]
+    url, digest, destination = words[2:5]
+    assert url == "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+    assert re.fullmatch(r"[0-9a-f]{64}", digest) and destination == RDS_CA_BUNDLE
+    assert RDS_CA_BUNDLE.startswith("/app/"), "the runtime stage copies only /opt/venv and /app"
+
+
+@pytest.fixture
+def served_bundle(tmp_path):
+    """A stand-in bundle on a loopback HTTP server (the build's download, without the internet)."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "bundle.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/bundle.pem", tmp_path / "bundle.pem"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_build_keeps_the_bundle_only_with_the_pinned_digest(served_bundle, tmp_path):
+    import hashlib
+
+    url, source = served_bundle
+    right = hashlib.sha256(source.read_bytes()).hexdigest()
+    script = str(API_DIR / "fetch_pinned.py")
+    kept = tmp_path / "out" / "certs" / "rds-global-bundle.pem"
+    wrong = subprocess.run([sys.executable, script, url, "0" * 64, str(kept)], capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 1 and not kept.exists()
+    assert f"has SHA-256 {right}, not the pinned {'0' * 64}" in wrong.stderr and len(wrong.stderr.splitlines()) == 1
+    ok = subprocess.run([sys.executable, script, url, right, str(kept)], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert kept.read_bytes() == source.read_bytes()

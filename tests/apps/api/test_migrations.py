@@ -77,3 +77,53 @@ def test_bad_configuration_is_one_line():
     assert result.stderr.strip() == (
         "innovate-api migrate: invalid configuration: DATABASE_URL: set DATABASE_URL, or DB_HOST, DB_NAME and DB_USER"
     )
+
+
+def test_backoff_is_exponential_capped_and_bounded_by_the_wait():
+    from innovate_api.migrate import backoff_delays
+
+    assert backoff_delays(0) == []
+    assert backoff_delays(180) == [1, 2, 4, 8, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15]
+    assert sum(backoff_delays(180)) <= 180 and max(backoff_delays(3600)) == 15
+
+
+def test_migration_waits_for_a_database_that_comes_back(tmp_path):
+    import time
+
+    from tests.support.postgres import running_postgres
+
+    with running_postgres() as server:
+        server.stop()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "innovate_api.migrate", "upgrade"], cwd=API_DIR,
+            env={"PATH": os.environ["PATH"], "DATABASE_URL": server.url, "MIGRATE_WAIT_SECONDS": "60"},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        first = process.stderr.readline()  # blocks until the first failed attempt is reported
+        assert "database unreachable" in first and "retrying in 1 s" in first, first
+        time.sleep(2)
+        server.start()
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        engine = create_engine(server.url)
+        try:
+            assert "projects" in inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
+
+
+def test_migration_gives_up_after_the_wait_with_one_line():
+    import time
+
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "innovate_api.migrate", "upgrade"], cwd=API_DIR,
+        env={"PATH": os.environ["PATH"], "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/innovate",
+             "MIGRATE_WAIT_SECONDS": "3"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert time.monotonic() - started < 15
+    lines = result.stderr.strip().splitlines()
+    assert [line.split("(")[0] for line in lines[:2]] == ["innovate-api migrate: database unreachable "] * 2
+    assert lines[-1].startswith("innovate-api migrate: upgrade failed:")

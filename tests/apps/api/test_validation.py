@@ -23,7 +23,7 @@ def error_of(response):
         ({"name": "ok", "description": "d" * 2001}, "invalid_length", "description"),
         ({"name": "ok", "description": 7}, "invalid_type", "description"),
         ({"name": "ok", "owner": "me"}, "unknown_field", "owner"),
-        ({"name": "nul\u0000byte"}, "invalid_value", "name"),
+        ({"name": "nul\u0000byte"}, "control_character", "name"),
     ],
 )
 def test_project_body_errors_name_the_field(client, body, code, field):

@@ -1,8 +1,21 @@
 /** The create/edit form for a project's name and description. */
 import { useId, useState, type FormEvent } from "react";
-import { asApiError, type ApiError } from "../api/errors";
+import { ApiError, asApiError } from "../api/errors";
 import type { ProjectInput } from "../api/types";
+import { length, NAME_RULES, normalise, textProblem } from "../text";
 import { ErrorAlert } from "./ErrorAlert";
+
+export const NAME_MAX = 100;
+export const DESCRIPTION_MAX = 2000;
+
+/** The first rule the input breaks, as the error the form shows (no request is sent). */
+function localProblem(name: string, description: string): ApiError | null {
+  const nameProblem = textProblem("Name", name, NAME_MAX);
+  if (nameProblem) return new ApiError(0, "invalid_input", nameProblem, "name");
+  const descriptionProblem = textProblem("Description", description, DESCRIPTION_MAX, true);
+  if (descriptionProblem) return new ApiError(0, "invalid_input", descriptionProblem, "description");
+  return null;
+}
 
 interface ProjectFormProps {
   /** Accessible name of the form, e.g. "New project". */
@@ -25,10 +38,15 @@ export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSub
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const problem = localProblem(name, description);
+    if (problem) {
+      setError(problem);
+      return;
+    }
     setSaving(true);
     setError(null);
     try {
-      await onSubmit({ name: name.trim(), description: description.trim() || null });
+      await onSubmit({ name: normalise(name), description: normalise(description) || null });
       if (resetOnSuccess) {
         setName("");
         setDescription("");
@@ -40,7 +58,14 @@ export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSub
     }
   }
 
-  const invalid = (field: string) => (error?.field === field ? { "aria-invalid": true, "aria-describedby": errorId } : {});
+  const invalid = (field: string) =>
+    error?.field === field ? { "aria-invalid": true, "aria-describedby": `${errorId} ${uid}-${field}-hint` } : {};
+  /** A changed field makes the last error stale: clear it. */
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setError(null);
+  };
+  const nameLength = length(normalise(name));
 
   return (
     <form aria-label={title} onSubmit={submit} className="project-form">
@@ -51,20 +76,26 @@ export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSub
         name="name"
         value={name}
         required
-        maxLength={100}
-        onChange={(e) => setName(e.target.value)}
+        aria-describedby={`${uid}-name-hint`}
+        onChange={(e) => edit(setName)(e.target.value)}
         {...invalid("name")}
       />
+      <p id={`${uid}-name-hint`} className={`hint${nameLength > NAME_MAX ? " over" : ""}`}>
+        {NAME_RULES} <span className="counter">{nameLength}/{NAME_MAX}</span>
+      </p>
       <label htmlFor={`${uid}-description`}>Description</label>
       <textarea
         id={`${uid}-description`}
         name="description"
         value={description}
         rows={2}
-        maxLength={2000}
-        onChange={(e) => setDescription(e.target.value)}
+        aria-describedby={`${uid}-description-hint`}
+        onChange={(e) => edit(setDescription)(e.target.value)}
         {...invalid("description")}
       />
+      <p id={`${uid}-description-hint`} className="hint">
+        Optional, up to {DESCRIPTION_MAX} characters.
+      </p>
       <ErrorAlert error={error} id={errorId} />
       <div className="actions">
         <button type="submit" disabled={saving}>

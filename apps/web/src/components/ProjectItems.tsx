@@ -1,7 +1,8 @@
 /** A project's to-do items: list, add, toggle done. */
 import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { useApi } from "../api/context";
-import { asApiError, type ApiError } from "../api/errors";
+import { ApiError, asApiError } from "../api/errors";
+import { normalise, textProblem } from "../text";
 import type { Id, Item } from "../api/types";
 import { ErrorAlert } from "./ErrorAlert";
 
@@ -29,10 +30,15 @@ export function ProjectItems({ projectId }: { projectId: Id }) {
 
   async function add(event: FormEvent) {
     event.preventDefault();
+    const problem = textProblem("Item title", title, 200);
+    if (problem) {
+      setActionError(new ApiError(0, "invalid_input", problem, "title"));
+      return;
+    }
     setAdding(true);
     setActionError(null);
     try {
-      const item = await api.createItem(projectId, title.trim());
+      const item = await api.createItem(projectId, normalise(title));
       setItems((current) => [...(current ?? []), item]);
       setTitle("");
     } catch (caught) {
@@ -76,7 +82,16 @@ export function ProjectItems({ projectId }: { projectId: Id }) {
       )}
       <form aria-label="Add item" onSubmit={add} className="item-form">
         <label htmlFor={`${uid}-title`}>Item title</label>
-        <input id={`${uid}-title`} name="title" value={title} required maxLength={200} onChange={(e) => setTitle(e.target.value)} />
+        <input
+          id={`${uid}-title`}
+          name="title"
+          value={title}
+          required
+          onChange={(e) => {
+            setTitle(e.target.value);
+            setActionError(null);
+          }}
+        />
         <button type="submit" disabled={adding}>
           {adding ? "Adding…" : "Add item"}
         </button>

@@ -27,8 +27,10 @@ export function ProjectList({ page, loading, error, onOpen, onDelete, onPage }: 
           {page.items.map((project) => (
             <li key={project.id}>
               <div className="project-summary">
-                <strong className="project-name">{project.name}</strong>
-                {project.description && <span className="project-description"> — {project.description}</span>}
+                <strong className="project-name" title={project.name}>
+                  {project.name}
+                </strong>
+                {project.description && <span className="project-description">{project.description}</span>}
               </div>
               <div className="actions">
                 <button type="button" aria-label={`Open ${project.name}`} onClick={() => onOpen(project)}>

@@ -11,7 +11,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ...config import Environment, Platform
-from ...naming import app_bucket_name, app_role
+from ...naming import app_bucket_name, app_role, migrator_role
 from ..nag import acknowledge_wildcards
 from .data_key import data_key
 from .irsa import IrsaRole
@@ -26,6 +26,7 @@ class AppAccess(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.roles: dict[str, iam.Role] = {}
+        self.migrator_roles: dict[str, iam.Role] = {}  # database apps: their migration Job's role
         self.buckets: dict[str, s3.Bucket] = {}
         access_logs = None
         for app in platform.apps:
@@ -36,6 +37,12 @@ class AppAccess(Construct):
                 description=f"{app.name} workload in {env.cluster_name}",
             ).role
             self.roles[app.name] = role
+            if app.database:
+                self.migrator_roles[app.name] = IrsaRole(
+                    self, f"{app.name}-MigratorRole", cluster=cluster, env=env,
+                    account=migrator_role(app.name, app.namespace),
+                    description=f"{app.name} schema migrations in {env.cluster_name}",
+                ).role
             if app.s3_bucket:
                 if access_logs is None:
                     access_logs = _bucket(self, "AccessLogs", f"{app_bucket_name(platform, env, 'access-logs')}", env)
