@@ -24,6 +24,7 @@ RECONCILER_RULES: list[Obj] = [
     {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": WRITE},
     {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": READ},
     {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": WRITE},
+    {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": WRITE},  # the API's migration hook Job
     {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": WRITE},
     {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": WRITE},
     {"apiGroups": ["keda.sh"], "resources": ["scaledobjects", "triggerauthentications"], "verbs": WRITE},
