@@ -153,7 +153,7 @@ def test_migrations_are_a_release_step_run_as_the_schema_owner_not_in_every_pod(
     (app,) = spec["containers"]
     job = charts.only(objects, "Job")
     annotations = job["metadata"]["annotations"]
-    assert annotations["helm.sh/hook"] == "post-install,pre-upgrade"
+    assert annotations["helm.sh/hook"] == "pre-install,pre-upgrade"  # before any pod serves
     assert "before-hook-creation" in annotations["helm.sh/hook-delete-policy"]
     assert 0 < job["spec"]["backoffLimit"] <= 3
     release = yaml.safe_load((charts.charts_dir.parent / "gitops" / "apps" / env / "api.yaml").read_text())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import DRAIN_LIMIT
@@ -52,7 +52,11 @@ class BodyLimit:
 
 
 def _refuse_flagged_bodies() -> None:
-    if request.environ.get(TOO_LARGE):
+    # One rule whatever the framing or the route: a declared length over the limit is refused
+    # before any view runs, even one that never reads the body (DELETE, GET).
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    declared = request.content_length
+    if request.environ.get(TOO_LARGE) or (limit is not None and declared is not None and declared > limit):
         raise RequestEntityTooLarge()  # errors.py words it with the limit
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +34,7 @@ def _commit_unique_name(name: str | None) -> None:
     except IntegrityError as error:
         db.session().rollback()
         if "uq_projects_name" in str(error.orig):
-            raise ApiError(409, "conflict", f"a project named {name!r} already exists", field="name") from None
+            raise ApiError(409, "conflict", f"a project named {json.dumps(name, ensure_ascii=False)} already exists", field="name") from None
         raise
 
 

@@ -5,7 +5,9 @@ same string: every text field is normalised to Unicode NFC and trimmed, and a na
 (400, the code naming the rule) when it holds a control character, a format character (zero-width
 space/joiner, bidirectional override or isolate, soft hyphen, ...) or a line break. Multi-line
 fields (descriptions) keep tabs and line breaks but refuse the other control characters and the
-bidirectional controls. Uniqueness compares the stored, normalised names.
+bidirectional controls. Unassigned, private-use and non-character code points are refused, and a
+name must hold at least one visible character (combining marks or blank fillers alone are not a
+name). Uniqueness compares the stored, normalised names.
 """
 
 from __future__ import annotations
@@ -22,7 +24,11 @@ RULES = {
     "line_break": "must be a single line (no line breaks)",
     "control_character": "must not contain control characters",
     "format_character": "must not contain invisible format characters (zero-width, bidirectional controls)",
+    "unassigned_character": "must not contain unassigned, private-use or non-character code points",
+    "invisible_name": "must contain at least one visible letter, digit, symbol or punctuation mark",
 }
+# Letters that render as blank space (Hangul fillers, the blank Braille pattern).
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def _describe(char: str) -> str:
@@ -47,7 +53,13 @@ def broken_rule(char: str, multiline: bool) -> str | None:
         return "control_character"
     if category == "Cf" and (not multiline or char in BIDI_CONTROLS):
         return "format_character"
+    if category in ("Cn", "Co", "Cs"):
+        return "unassigned_character"
     return None
+
+
+def _visible(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LNPS" and char not in BLANK_LETTERS
 
 
 def clean_text(field: str, value: str, multiline: bool = False) -> str:
@@ -57,4 +69,6 @@ def clean_text(field: str, value: str, multiline: bool = False) -> str:
         rule = broken_rule(char, multiline)
         if rule is not None:
             raise _refuse(field, rule, char, position)
+    if value and not multiline and not any(_visible(c) for c in value):
+        raise ApiError(400, "invisible_name", f"{field} {RULES['invisible_name']}", field=field)
     return value

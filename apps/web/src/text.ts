@@ -9,6 +9,9 @@ const CONTROL = /\p{Cc}/u;
 const FORMAT = /\p{Cf}/u;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const MULTILINE_OK = /[\n\r\t]/u;
+const UNASSIGNED = /[\p{Cn}\p{Co}\p{Cs}]/u;
+// Visible: a letter, digit, punctuation mark or symbol that is not a blank filler (as the API).
+const VISIBLE = /(?![\u115f\u1160\u3164\uffa0\u2800])[\p{L}\p{N}\p{P}\p{S}]/u;
 
 export const NAME_RULES = "Up to 100 characters, on one line, without control or invisible formatting characters.";
 
@@ -29,7 +32,11 @@ export function textProblem(label: string, value: string, max: number, multiline
     if (CONTROL.test(char)) return `${label} must not contain control characters (${codePoint(char)}).`;
     if (FORMAT.test(char) && (!multiline || BIDI.test(char)))
       return `${label} must not contain invisible formatting characters such as zero-width spaces or direction overrides (${codePoint(char)}).`;
+    if (UNASSIGNED.test(char))
+      return `${label} must not contain unassigned or private-use characters (${codePoint(char)}).`;
   }
+  if (!multiline && clean.length > 0 && !VISIBLE.test(clean))
+    return `${label} must contain at least one visible letter, digit or symbol.`;
   if (!multiline && clean.length === 0) return `${label} must not be empty (spaces alone do not count).`;
   if (length(clean) > max) return `${label} is ${length(clean)} characters; the limit is ${max}.`;
   return null;

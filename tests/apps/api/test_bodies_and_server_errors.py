@@ -147,3 +147,15 @@ def test_malformed_requests_are_json_400(server, raw):
     error = json_error(headers, body)
     assert error["code"] == "bad_request"
     assert "<html" not in body.decode("latin-1").lower()
+
+
+@pytest.mark.parametrize("framing", ["chunked", "content-length"])
+def test_an_oversize_body_on_a_route_that_never_reads_it_is_413_and_changes_nothing(server, framing):
+    status, _, body = exchange(server, post("/api/v1/projects", f'{{"name": "keep me {framing}"}}'.encode(), "content-length"))
+    assert status == 201, body
+    project = json.loads(body)["id"]
+    raw = post(f"/api/v1/projects/{project}", b"x" * (LIMIT + 1), framing).replace(b"POST ", b"DELETE ", 1)
+    status, headers, body = exchange(server, raw)
+    assert status == 413 and json_error(headers, body)["code"] == "payload_too_large"
+    status, _, _ = exchange(server, f"GET /api/v1/projects/{project} HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n".encode())
+    assert status == 200  # the DELETE never ran

@@ -105,3 +105,27 @@ def test_error_messages_never_name_python(client, raw, leak):
     assert response.status_code == 400
     message = error_of(response)["message"]
     assert leak not in message and "Python" not in message and "()" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("\u3164", "invisible_name"),  # HANGUL FILLER: a letter that renders as nothing
+        ("\u2800\u2800", "invisible_name"),  # BRAILLE PATTERN BLANK
+        ("\u0301\u0301", "invisible_name"),  # combining marks alone
+        ("priv\ue000ate", "unassigned_character"),  # private use
+        ("non\uffffchar", "unassigned_character"),  # a non-character
+        ("un\u0378assigned", "unassigned_character"),  # unassigned in Unicode
+    ],
+)
+def test_names_nobody_can_see_or_that_unicode_does_not_assign_are_refused(client, name, rule):
+    response = client.post(PROJECTS, json={"name": name})
+    assert response.status_code == 400, response.get_json()
+    assert error_of(response)["code"] == rule
+
+
+def test_a_conflict_quotes_the_name_as_json_not_as_python(client):
+    name = 'it\'s "q" \\ x'
+    assert client.post(PROJECTS, json={"name": name}).status_code == 201
+    message = error_of(client.post(PROJECTS, json={"name": name}))["message"]
+    assert '"it\'s \\"q\\" \\\\ x"' in message and "\\'" not in message
