@@ -157,7 +157,9 @@ def test_capacity_alarms_match_platform_yaml(synthesis, platform, env):
     assert metric_of(not_ready)["MetricName"] == "cluster_failed_node_count"
     assert not_ready["EvaluationPeriods"] == t.node_not_ready_minutes
     restarts = found[f"{cluster}-container-restarts"]
-    assert metric_of(restarts, "restarts")["Period"] == t.restarts_window_minutes * 60
+    assert metric_of(restarts) == {"Namespace": "ContainerInsights", "MetricName": "pod_number_of_container_restarts",
+                                   "Stat": "Sum", "Period": t.restarts_window_minutes * 60,
+                                   "Dimensions": {"ClusterName": cluster}}  # restarts since the last sample, summed
     assert restarts["Threshold"] == t.container_restarts
     queue_alarms = {n for n in found if "karpenter-queue" in n}
     if config.uses_karpenter:

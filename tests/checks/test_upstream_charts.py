@@ -164,3 +164,9 @@ def test_an_alb_ingress_in_a_namespace_without_readiness_gates_is_named(platform
     found = uc.readiness_gate_findings("prod", release, docs, {"web": {}})
     assert len(found) == 1 and "elbv2.k8s.aws/pod-readiness-gate-inject" in found[0].message
     assert uc.readiness_gate_findings("prod", release, docs, {"web": {"elbv2.k8s.aws/pod-readiness-gate-inject": "enabled"}}) == []
+
+
+def test_every_pinned_chart_has_a_repository_to_pull_from(platform):
+    from innovate_platform.upstream.cache import REPOSITORIES
+
+    assert sorted(set(platform.versions.charts) - set(REPOSITORIES)) == []

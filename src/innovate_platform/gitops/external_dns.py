@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..config import Environment, Platform
 from ..naming import EXTERNAL_DNS
+from ..upstream.cache import REPOSITORIES
 from .objects import (
     SYSTEM_NODE_SELECTOR,
     SYSTEM_TOLERATIONS,
@@ -21,7 +22,7 @@ from .objects import (
     irsa_annotation,
 )
 
-EXTERNAL_DNS_CHARTS = "https://kubernetes-sigs.github.io/external-dns/"
+EXTERNAL_DNS_CHARTS = REPOSITORIES["external-dns"]
 
 
 def policy(env: Environment) -> str:

@@ -137,14 +137,17 @@ class Cluster:
         return out
 
     def mark_ready(self, node: Node, now: float) -> None:
-        if node.ready:  # a node launched ready (warm start) is marked once
+        # A node launched ready (warm start) is marked twice: at launch, then after the provisioner
+        # has nominated pods on it. Either way its nominations are released, or those pods would
+        # count as "waiting for a node" forever and no node would ever be launched for them.
+        for app in self.apps:
+            app.nominated -= node.nominated[app.index]
+        node.nominated = [0] * len(self.apps)
+        if node.ready:
             return
         self.version += 1
         node.ready = True
         node.last_change = now
-        for app in self.apps:
-            app.nominated -= node.nominated[app.index]
-        node.nominated = [0] * len(self.apps)
         if node.is_app:
             self.cap_cpu += node.cpu
             self.used_cpu += node.cpu - node.free_cpu

@@ -102,7 +102,9 @@ def slo_alarms(platform: Platform, env: Environment, app: str) -> tuple[list[Ala
                         "target5xx": MetricSpec("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", tg, "Sum", period),
                         "elb5xx": MetricSpec("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", tg[:1], "Sum", period),
                     }
-                    expression = "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests"
+                    # The ALB's own 5xx (no healthy target) are not in the target group's RequestCount:
+                    # count them in the denominator too, or a full outage divides by no data.
+                    expression = "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb5xx, 0))"
                     what = f"5xx share of {app} requests (%) over {period // 60} min"
                 else:
                     budget = 1.0  # p99: 1% of requests may be slower than the target
@@ -166,8 +168,9 @@ def capacity_alarms(platform: Platform, env: Environment) -> list[AlarmSpec]:
                   t.node_not_ready_minutes, t.node_not_ready_minutes),
         AlarmSpec("container-restarts", alarm_name(env, "container-restarts"),
                   f"more than {t.container_restarts} container restarts in {t.restarts_window_minutes} min",
-                  {"restarts": MetricSpec(ci, "pod_number_of_container_restarts", cluster, "Maximum", restarts_period)},
-                  t.container_restarts, "GreaterThanThreshold", 1, 1, expression="DIFF(restarts)"),
+                  # The agent reports restarts since its previous sample, so the window's Sum counts them.
+                  {"m1": MetricSpec(ci, "pod_number_of_container_restarts", cluster, "Sum", restarts_period)},
+                  t.container_restarts, "GreaterThanThreshold", 1, 1),
     ]
     if env.uses_karpenter:
         queue = (("QueueName", interruption_queue_name(env)),)

@@ -26,6 +26,7 @@ REPOSITORIES: dict[str, str] = {
     "metrics-server": "https://kubernetes-sigs.github.io/metrics-server/",
     "cluster-autoscaler": "https://kubernetes.github.io/autoscaler",
     "keda": "https://kedacore.github.io/charts",
+    "external-dns": "https://kubernetes-sigs.github.io/external-dns/",
 }
 
 

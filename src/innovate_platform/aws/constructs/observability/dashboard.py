@@ -42,7 +42,7 @@ class OnCallDashboard(Construct):
         for app in internet_apps:
             requests = alb("RequestCount", app, "Sum", "requests")
             errors = cw.MathExpression(
-                expression="100 * (FILL(t5, 0) + FILL(e5, 0)) / requests", label=f"{app} 5xx %", period=five,
+                expression="100 * (FILL(t5, 0) + FILL(e5, 0)) / (FILL(requests, 0) + FILL(e5, 0))", label=f"{app} 5xx %", period=five,
                 using_metrics={"requests": requests, "t5": alb("HTTPCode_Target_5XX_Count", app, "Sum", "target 5xx"),
                                "e5": alb("HTTPCode_ELB_5XX_Count", None, "Sum", "ALB 5xx")})
             slo.append(cw.GraphWidget(title=f"{app}: error rate and p99 latency", left=[errors],
