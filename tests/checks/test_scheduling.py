@@ -138,5 +138,5 @@ def test_intersection_keeps_the_larger_min_values_like_karpenter():
 def test_a_missing_crd_package_is_one_line(tmp_path):
     from innovate_platform.checks.model import CheckUnavailable
 
-    with pytest.raises(CheckUnavailable, match="karpenter-crd-9.9.9.tgz is not in the chart directory"):
+    with pytest.raises(CheckUnavailable, match="karpenter-crd-9.9.9.tgz is not in the chart cache"):
         scheduling.nodeclaim_crd(str(tmp_path / "karpenter-crd-9.9.9.tgz"))

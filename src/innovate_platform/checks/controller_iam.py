@@ -96,9 +96,10 @@ def iam_policy_actions(path: str) -> frozenset[str]:
     return frozenset(_actions(json.loads(Path(path).read_text()).get("Statement")))
 
 
-def app_version(chart: str, version: str) -> str:
-    """The controller version a chart version installs (its package's appVersion), else the chart version."""
-    package = chart_dir() / f"{chart}-{version}.tgz"
+def app_version(chart: str, version: str, charts: Path | None = None) -> str:
+    """The controller version a chart version installs (its package's appVersion in the chart
+    cache `charts`), else the chart version."""
+    package = (charts or chart_dir()) / f"{chart}-{version}.tgz"
     if package.is_file():
         with tarfile.open(package) as tar:
             member = next((m for m in tar.getmembers() if m.name == f"{chart}/Chart.yaml"), None)
@@ -107,8 +108,8 @@ def app_version(chart: str, version: str) -> str:
     return version.lstrip("v")
 
 
-def published(controller: str, chart_version: str) -> frozenset[str]:
-    version = app_version(controller, chart_version)
+def published(controller: str, chart_version: str, charts: Path | None = None) -> frozenset[str]:
+    version = app_version(controller, chart_version, charts)
     if controller == "karpenter":
         path, read = policy_dir() / f"karpenter-v{version}-cloudformation.yaml", karpenter_actions
     else:
@@ -180,7 +181,7 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
             out.append(Finding(env, account.role_name(environment), "", f"no IAM role for {name} in the {env} templates",
                                "create the controller's IRSA role (aws/constructs)"))
             continue
-        out += role_findings(env, name, found[0], found[1], published(name, platform.versions.charts[name]), helm_values(objects, name))
+        out += role_findings(env, name, found[0], found[1], published(name, platform.versions.charts[name], inputs.charts_dir), helm_values(objects, name))
     return out
 
 

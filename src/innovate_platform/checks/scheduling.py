@@ -41,8 +41,8 @@ def nodeclaim_crd(package: str) -> CrdVersion:
     """The NodeClaim CRD from the karpenter-crd chart package (its Helm template lines dropped)."""
     path = Path(package)
     if not path.is_file():
-        raise CheckUnavailable(f"{path.name} is not in the chart directory {path.parent}; set {CHARTS_ENV} to the "
-                               "directory of chart packages (../shared/upstream-charts)")
+        raise CheckUnavailable(f"{path.name} is not in the chart cache {path.parent}; run `innovate charts pull`, or pass "
+                               f"--charts DIR (or set {CHARTS_ENV}) naming a directory of chart packages")
     with tarfile.open(path) as tar:
         member = next(m for m in tar.getmembers() if m.name.endswith("karpenter.sh_nodeclaims.yaml"))
         text = tar.extractfile(member).read().decode()
@@ -145,7 +145,7 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
     environment = inputs.platform.env(env)
     gitops = inputs.gitops().for_env(env)
     pools = [o for f in gitops for o in f.objects() if o.get("kind") == "NodePool"]
-    package = chart_dir() / f"karpenter-crd-{inputs.platform.versions.charts['karpenter-crd']}.tgz"
+    package = inputs.charts_dir / f"karpenter-crd-{inputs.platform.versions.charts['karpenter-crd']}.tgz"
     crd = nodeclaim_crd(str(package))
     zones = zones_of(inputs.root, inputs.platform, environment)
     return pod_findings(environment, inputs.charts().for_env(env), pools, zones, crd, preference_policy(gitops))
