@@ -132,3 +132,12 @@ def test_the_tenancy_doc_shows_each_teams_quota_as_rendered():
         assert row in doc
     for team in platform.env("prod").teams:
         assert f"| `{team.name}` |" in doc and f"`{team.ingress}`" in doc
+
+
+def test_an_ingress_grant_to_a_team_owning_an_exposed_apps_namespace_is_refused():
+    # Its Ingress write there would reach the shared internet-facing class's group (a hijack of
+    # the API's hosts and paths), whatever class the grant names.
+    def change(d):
+        d["environments"]["prod"]["teams"][0]["ingress"] = "internal"
+    message = rejection(change)
+    assert "environments.prod.teams" in message and "exposed app" in message and "core" in message

@@ -166,3 +166,10 @@ def check_app_namespaces(platform: Platform) -> None:
             reason = reserved_reason(app.namespace)
             if reason:
                 raise ValueError(f"apps[{i}].namespace: '{app.namespace}' is {reason}; give the app its own namespace")
+            if app.exposed and team.ingress != "none":
+                # Its namespace admits the shared internet-facing class, so the team's own Ingress
+                # write there would reach the platform's shared ALB group.
+                raise ValueError(
+                    f"environments.{env.name}.teams: team {team.name} has ingress '{team.ingress}' but owns the "
+                    f"namespace '{app.namespace}' of exposed app {app.name}, where the shared ALB group is admitted; "
+                    "give the team's own Ingresses a namespace without exposed apps, or leave its ingress 'none'")
