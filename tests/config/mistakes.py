@@ -66,6 +66,17 @@ def budget(d: dict, i: int = 1) -> dict:
 
 
 SET = dict.update
+
+
+def _long_bucket(d: dict) -> None:
+    """A longer organisation and app name, consistent everywhere the app is named."""
+    d["organisation"], old, new = "innovate-incorporated", d["apps"][0]["name"], "projects-attachments-api"
+    d["apps"][0]["name"] = new
+    d["shared"]["ecr_repositories"] = [new if r == old else r for r in d["shared"]["ecr_repositories"]]
+    for e in d["environments"].values():
+        hosts = e.get("dns", {}).get("hosts", {})
+        if old in hosts:
+            hosts[new] = hosts.pop(old)
 P = "environments.prod"
 D = "environments.dev"
 PB = "environments.prod.karpenter.node_pools.0"
@@ -223,4 +234,8 @@ MISTAKES: list[Mistake] = [
     data("chart-latest", "versions.charts", lambda d: SET(d["versions"]["charts"], karpenter="latest"), "not a pinned version"),
     data("addon-missing", "versions.addons", lambda d: d["versions"]["addons"].pop("coredns"), "coredns"),
     data("chart-unknown", "versions.charts", lambda d: SET(d["versions"]["charts"], istio="1.2.3"), "istio"),
+    # Accepted once, then a traceback from CDK at synth (review of issue 12).
+    data("ecr-repository-upper-case", "shared.ecr_repositories.2", lambda d: SET(d["shared"], ecr_repositories=["api", "web", "Tools"]),
+         "not an ECR repository name"),
+    data("bucket-name-too-long", "apps.0.name", lambda d: _long_bucket(d), "S3 allows 63"),
 ]

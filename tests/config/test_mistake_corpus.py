@@ -67,3 +67,11 @@ def test_markup_characters_survive_in_the_cli_output(tmp_path):
     result = CliRunner().invoke(app, ["config", "validate", "-c", str(path)])
     assert "capacity_types: [on-demand]" in result.output
     assert re.search(rf"{re.escape(str(path))}:\d+: ", result.output), "file:line: must not turn into an emoji"
+
+
+def test_yaml_nested_thousands_deep_is_one_line_not_a_traceback(tmp_path):
+    path = tmp_path / "platform.yaml"
+    path.write_text("a: " + "[" * 20000 + "]" * 20000 + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_platform(path)
+    assert "nested too deeply" in str(info.value) and "\n" not in str(info.value)

@@ -134,3 +134,9 @@ def test_the_dev_sleep_schedule_may_only_reach_desired(platform):
 
     assert [name for name, _ in unmanaged_max(env)] == ["app"]
     assert unmanaged_max(platform.env("dev")) == []
+
+
+def test_cost_plot_of_the_shared_account_alone_is_refused_not_silently_skipped(tmp_path):
+    result = run("cost", "--env", "shared", "--plot", str(tmp_path / "shared.png"))
+    one_line_error(result, "--plot", "shared")
+    assert not (tmp_path / "shared.png").exists()

@@ -56,6 +56,9 @@ def parse_platform(text: str, source: str = DEFAULT_CONFIG) -> Platform:
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).replace("\n", " ")
         raise ConfigError(f"{source}{where}: malformed YAML: {problem}; fix the indentation or quoting there") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: YAML nested too deeply to read (thousands of levels); platform.yaml is a few "
+                          "levels deep: start from the example platform.yaml") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping at the top level (organisation, region, environments, ...); "
                           "start from the example platform.yaml")

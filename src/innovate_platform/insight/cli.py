@@ -64,6 +64,8 @@ def cost_command(env: Annotated[str, typer.Option("--env", "-e", help="dev, stag
     platform, root = _load(config)
     if plot is not None and plot.suffix.lower() != ".png":
         raise _fail(f"--plot '{plot}' must end in .png")
+    if plot is not None and env == "shared":
+        raise _fail("--plot draws environments against the seed's design; the shared account has none: use --env all or one environment")
     names = _envs(env) if env != "shared" else ()
     with_shared = env in ("all", "shared")
     results = []

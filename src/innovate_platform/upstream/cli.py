@@ -9,12 +9,13 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from ..cli_common import fail
+
 from ..config import ConfigError, load_platform
 from .cache import CHARTS_ENV, PullError, cache_dir, pull
 
 charts_app = typer.Typer(help="The chart cache: the upstream chart packages `innovate check` renders.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -36,17 +37,14 @@ def pull_command(
     try:
         platform = load_platform(config)
     except ConfigError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise fail(str(exc), 2) from None
     helm = _helm()
     if helm is None:
-        err.print("[red]error:[/red] helm is not installed (.tools/bin/helm); run `make setup`", highlight=False)
-        raise typer.Exit(1)
+        raise fail("helm is not installed (.tools/bin/helm); run `make setup`", 1)
     cache = cache_dir(charts)
     try:
         fetched = pull(platform, cache, helm)
     except PullError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    console.print(f"[green]ok[/green] chart cache {cache}: {len(fetched)} pulled, "
-                  f"{len(platform.versions.charts) - len(fetched)} already there", highlight=False)
+        raise fail(str(exc), 1) from None
+    console.print(f"ok chart cache {cache}: {len(fetched)} pulled, "
+                  f"{len(platform.versions.charts) - len(fetched)} already there", highlight=False, markup=False, emoji=False)

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..models import Platform
 from .base import Problem, duplicates, env_path
 
 
+# ECR repository names (CreateRepository's pattern, lower case, no spaces).
+ECR_NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+S3_BUCKET_MAX = 63  # characters in a bucket name
+
+
 def name_rules(platform: Platform) -> Iterator[Problem]:
     dup = duplicates(list(platform.shared.ecr_repositories))
     if dup:
         yield Problem(("shared", "ecr_repositories"), f"{', '.join(dup)} listed twice; list each repository once")
+    for i, repo in enumerate(platform.shared.ecr_repositories):
+        if not ECR_NAME.match(repo):
+            yield Problem(("shared", "ecr_repositories", i), f"'{repo}' is not an ECR repository name (lower-case "
+                          "letters, digits and . _ - / separators); rename it")
+    yield from _bucket_names(platform)
     for name, env in platform.environments.items():
         yield from _env_names(name, env)
+
+
+def _bucket_names(platform: Platform) -> Iterator[Problem]:
+    """The app buckets (naming.app_bucket_name) must fit S3's 63 characters in every environment."""
+    from ...naming import app_bucket_name
+
+    for i, app in enumerate(platform.apps):
+        if not app.s3_bucket:
+            continue
+        for env in platform.environments.values():
+            bucket = app_bucket_name(platform, env, app.name)
+            if len(bucket) > S3_BUCKET_MAX:
+                yield Problem(("apps", i, "name"), f"the bucket {bucket} is {len(bucket)} characters, S3 allows "
+                              f"{S3_BUCKET_MAX} (organisation, environment, app name and account); shorten the app "
+                              "name or organisation")
+                break
 
 
 def _env_names(name: str, env) -> Iterator[Problem]:
