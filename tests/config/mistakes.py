@@ -237,5 +237,7 @@ MISTAKES: list[Mistake] = [
     # Accepted once, then a traceback from CDK at synth (review of issue 12).
     data("ecr-repository-upper-case", "shared.ecr_repositories.2", lambda d: SET(d["shared"], ecr_repositories=["api", "web", "Tools"]),
          "not an ECR repository name"),
+    data("rds-class-not-modelled", "environments.prod.database.instance_class",
+         lambda d: SET(d["environments"]["prod"]["database"], instance_class="db.r6g.large"), "prices.yaml"),
     data("bucket-name-too-long", "apps.0.name", lambda d: _long_bucket(d), "S3 allows 63"),
 ]

@@ -52,3 +52,21 @@ def _database(name: str, version: str, instance_class: str) -> Iterator[Problem]
         yield Problem(env_path(name, "database", "instance_class"),
                       f"'{instance_class}' is not an RDS for PostgreSQL instance class in the shipped AWS "
                       f"catalog; {hint} (or refresh {REFRESH})")
+        return
+    yield from _modelled(name, instance_class)
+
+
+def _modelled(name: str, instance_class: str) -> Iterator[Problem]:
+    """Synthesis prices the environment (its budget) and sizes the database alarms: a class needs a
+    price (data/prices.yaml) and its memory (observability/alarms.RDS_MEMORY_GIB)."""
+    from ...insight.prices import load_prices
+    from ...observability.alarms import RDS_MEMORY_GIB
+
+    missing = [what for what, known in (("a price in data/prices.yaml", load_prices().rds_instances),
+                                        ("its memory in observability/alarms.RDS_MEMORY_GIB", RDS_MEMORY_GIB))
+               if instance_class not in known]
+    if missing:
+        usable = sorted(set(load_prices().rds_instances) & set(RDS_MEMORY_GIB))
+        yield Problem(env_path(name, "database", "instance_class"),
+                      f"'{instance_class}' has no {' and no '.join(missing)}, which the budget and the database "
+                      f"alarms need; use {', '.join(usable)}, or add both with their sources")
