@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
+from innovate_platform.config import load_platform
+from tests.conftest import ROOT
+
+ACCOUNTS = {name: e.account for name, e in load_platform(ROOT / "platform.yaml").environments.items()}
 HOSTS = {"dev": "dev.innovate.example.com", "staging": "staging.innovate.example.com", "prod": "app.innovate.example.com"}
 ON_DEMAND_TERMS = [
     {"matchExpressions": [{"key": "eks.amazonaws.com/capacityType", "operator": "In", "values": ["ON_DEMAND"]}]},

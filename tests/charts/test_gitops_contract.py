@@ -8,9 +8,12 @@ import re
 import pytest
 import yaml
 
+from innovate_platform.config import load_platform
+from tests.conftest import ROOT
+
 from innovate_platform.checks.pod_security import check_pod_security, pod_spec_of
 
-ACCOUNTS = {"dev": "111111111111", "staging": "222222222222", "prod": "333333333333"}
+ACCOUNTS = {name: e.account for name, e in load_platform(ROOT / "platform.yaml").environments.items()}
 HOSTS = {"dev": "dev.innovate.example.com", "staging": "staging.innovate.example.com", "prod": "app.innovate.example.com"}
 CIDRS = {"dev": "10.10.0.0/16", "staging": "10.20.0.0/16", "prod": "10.30.0.0/16"}
 VAR = re.compile(r"\$\{([a-z0-9_]+)\}")

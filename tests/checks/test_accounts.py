@@ -93,3 +93,15 @@ def test_a_misspelt_ci_role_is_named(tmp_path):
     findings = list(account_findings(load_platform(root / "platform.yaml"), root))
     assert [f.resource for f in findings] == [".github/workflows/infra.yml"]
     assert "innovate-prod-github-deployer is not a role the platform creates" in findings[0].message
+
+
+def test_an_old_account_at_the_end_of_a_bucket_name_is_named(tmp_path):
+    root = checkout(tmp_path, ('account: "111111111111"', 'account: "555555555555"'))
+    text = (root / "platform.yaml").read_text().replace("arn:aws:iam::111111111111:", "arn:aws:iam::555555555555:")
+    (root / "platform.yaml").write_text(text)
+    values = root / "charts" / "api" / "values-dev.yaml"
+    values.write_text(values.read_text().replace("111111111111", "555555555555").replace(
+        "S3_BUCKET: innovate-dev-api-555555555555", "S3_BUCKET: innovate-dev-api-111111111111"))
+    found = [(f.resource, f.message) for f in account_findings(load_platform(root / "platform.yaml"), root)
+             if "values-dev.yaml" in f.resource]
+    assert found and all("111111111111" in message for _, message in found), found

@@ -20,6 +20,9 @@ from .inputs import CheckInputs
 from .model import SHARED, Check, Finding
 
 ACCOUNT = re.compile(r"(?<![\d-])(\d{12})(?![\d-])")
+# An account at the end of a resource name (the app buckets, naming.app_bucket_name): after a dash,
+# so ACCOUNT skips it (it would also match the last group of a UUID).
+NAMED_ACCOUNT = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*-(?:dev|staging|prod|shared)-[a-z0-9-]*?-(\d{12})(?![\d-])")
 REGISTRY = re.compile(r"(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com")
 MATRIX = re.compile(r"env:\s*(\w+),\s*account:\s*\"?(\d{12})")
 CI_ROLE = re.compile(r"arn:aws:iam::(\d{12}):role/(innovate-(?:(\w+)-)?github-[\w-]+)")
@@ -71,7 +74,7 @@ def _line_problems(line: str, platform: Platform, accounts: dict[str, str], owne
         if match.group(2) not in ci_roles(accounts):
             yield (f"role {match.group(2)} is not a role the platform creates; use one of "
                    f"{', '.join(sorted(ci_roles(accounts)))}")
-    for match in ACCOUNT.finditer(line):
+    for match in (*ACCOUNT.finditer(line), *NAMED_ACCOUNT.finditer(line)):
         if match.start(1) in checked:
             continue
         account = match.group(1)
