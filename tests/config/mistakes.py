@@ -239,5 +239,9 @@ MISTAKES: list[Mistake] = [
          "not an ECR repository name"),
     data("rds-class-not-modelled", "environments.prod.database.instance_class",
          lambda d: SET(d["environments"]["prod"]["database"], instance_class="db.r6g.large"), "prices.yaml"),
+    data("github-repository-dot-git", "github.repository",
+         lambda d: SET(d["github"], repository="innovate-inc/platform.git"), ".git"),
+    data("github-branch-with-space", "github.branch", lambda d: SET(d["github"], branch="my branch"), "branch name"),
+    data("github-branch-as-ref", "github.branch", lambda d: SET(d["github"], branch="refs/heads/main"), "refs/heads/"),
     data("bucket-name-too-long", "apps.0.name", lambda d: _long_bucket(d), "S3 allows 63"),
 ]

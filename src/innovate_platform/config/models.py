@@ -279,6 +279,26 @@ class GitHub(Model):
     repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
     branch: str = "main"
 
+    @field_validator("repository")
+    @classmethod
+    def _no_git_suffix(cls, value: str) -> str:
+        if value.endswith(".git"):
+            raise ValueError(f"'{value}' ends in .git, which GitHub's OIDC subject never does; write "
+                             f"'{value.removesuffix('.git')}'")
+        return value
+
+    @field_validator("branch")
+    @classmethod
+    def _branch_name(cls, value: str) -> str:
+        # git check-ref-format's rules that matter here, and no refs/heads/ prefix (the subject adds it).
+        bad = (not value or value.startswith(("refs/", "/", "-")) or value.endswith((".", "/", ".lock"))
+               or ".." in value or "//" in value or "@{" in value or any(c in value for c in " ~^:?*[\\\x7f")
+               or any(ord(c) < 32 for c in value))
+        if bad:
+            raise ValueError(f"'{value}' is not a branch name git accepts (no spaces, '..', '~^:?*[', no "
+                             "refs/heads/ prefix); write the branch as GitHub shows it, e.g. main")
+        return value
+
     @property
     def url(self) -> str:
         return f"https://github.com/{self.repository}"
