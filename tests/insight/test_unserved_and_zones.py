@@ -102,7 +102,8 @@ def test_a_zone_outage_shows_the_recovery_time(platform, workloads):
     o = r.zone_outage
     assert o["nodes_lost"] >= 1 and o["pods_lost"] >= 1
     launch = SimulationParameters().ca_launch_s
-    assert launch <= o["recovery_s"] <= launch + 60  # a replacement node in another zone
+    # recovered within one node launch (a replacement node, or room left in the other zones)
+    assert 0 < o["recovery_s"] <= launch + 60
     assert o["unserved_request_seconds_after"] > 0
 
 

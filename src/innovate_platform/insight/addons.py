@@ -27,6 +27,11 @@ DAEMONSETS: tuple[AddonPods, ...] = (
     AddonPods("kube-proxy", 1, 100, 0, "kube-proxy add-on default request (verify)"),
     AddonPods("ebs-csi-node", 1, 30, 120, "aws-ebs-csi-driver add-on defaults, 3 containers (verify)"),
     AddonPods("eks-pod-identity-agent", 1, 0, 0, "add-on sets no requests (verify)"),
+    # amazon-cloudwatch-observability: its chart's defaults (aws-observability/helm-charts,
+    # charts/amazon-cloudwatch-observability/values.yaml: agent and containerLogs.fluentBit requests);
+    # both DaemonSets tolerate every taint, so they run on system nodes too (verify per add-on version).
+    AddonPods("cloudwatch-agent", 1, 250, 128, "amazon-cloudwatch-observability chart default (verify)"),
+    AddonPods("fluent-bit", 1, 50, 25, "amazon-cloudwatch-observability chart default (verify)"),
 )
 DAEMONSET_CPU_M = sum(d.cpu_m for d in DAEMONSETS)
 DAEMONSET_MEMORY_MIB = sum(d.memory_mib for d in DAEMONSETS)
@@ -39,6 +44,9 @@ DAEMONSET_PODS = len(DAEMONSETS)
 EKS_SYSTEM_ADDONS: tuple[AddonPods, ...] = (
     AddonPods("coredns", 2, 100, 70, "EKS coredns add-on default (verify)"),
     AddonPods("ebs-csi-controller", 2, 60, 240, "aws-ebs-csi-driver add-on defaults, 6 containers (verify)"),
+    # Placed with the controllers (it may land on an app node; counted here to be safe).
+    AddonPods("amazon-cloudwatch-observability operator", 1, 100, 64,
+              "amazon-cloudwatch-observability chart default manager.resources (verify)"),
 )
 
 
