@@ -6,24 +6,11 @@ import copy
 from pathlib import Path
 
 import pytest
-import yaml
 
 from innovate_platform.config import ConfigError, load_platform, parse_platform
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = yaml.safe_load((ROOT / "platform.yaml").read_text())
-
-
-def mutated(change) -> str:
-    data = copy.deepcopy(EXAMPLE)
-    change(data)
-    return yaml.safe_dump(data, sort_keys=False)
-
-
-def rejection(change) -> str:
-    with pytest.raises(ConfigError) as info:
-        parse_platform(mutated(change), "platform.yaml")
-    return str(info.value)
+from .edits import EXAMPLE, mutated, rejection  # noqa: E402
 
 
 def test_example_platform_is_valid():

@@ -4,7 +4,6 @@ reserved list covers every namespace the platform itself renders into."""
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
 from pathlib import Path
@@ -17,19 +16,7 @@ from innovate_platform.config.tenancy import app_capacity_allocatable, reserved_
 from innovate_platform.gitops import render_tree
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = yaml.safe_load((ROOT / "platform.yaml").read_text())
-
-
-def mutated(change) -> str:
-    data = copy.deepcopy(EXAMPLE)
-    change(data)
-    return yaml.safe_dump(data, sort_keys=False)
-
-
-def rejection(change) -> str:
-    with pytest.raises(ConfigError) as info:
-        parse_platform(mutated(change), "platform.yaml")
-    return str(info.value)
+from .edits import EXAMPLE, mutated, rejection  # noqa: E402
 
 
 def data_namespaces(env: str, namespaces: list[str]):
