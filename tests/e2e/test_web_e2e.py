@@ -182,7 +182,7 @@ def test_user_creates_fills_and_renames_a_project_in_the_browser(built_web, tmp_
                 assert seen["itemChecked"] is True
                 assert seen["listedNames"] == ["Launch website v2"]
                 assert seen["pager"].split() == ["Previous", "1–1", "of", "1", "Next"]
-                assert "a project named 'Launch website v2' already exists" in seen["duplicateError"]
+                assert 'a project named "Launch website v2" already exists' in seen["duplicateError"]
                 assert "(field: name)" in seen["duplicateError"]
                 assert seen["duplicateNameInvalid"] == "true"
                 # The only console error allowed is Chromium logging the refused duplicate (409).

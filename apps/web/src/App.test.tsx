@@ -58,7 +58,7 @@ describe("App", () => {
     await user.click(within(form).getByRole("button", { name: "Create project" }));
 
     const alert = await within(form).findByRole("alert");
-    expect(alert).toHaveTextContent("A project named 'Atlas' already exists.");
+    expect(alert).toHaveTextContent('A project named "Atlas" already exists.');
     expect(alert).toHaveTextContent("(field: name)");
     expect(within(form).getByLabelText("Name")).toHaveAttribute("aria-invalid", "true");
     expect(within(form).getByLabelText("Name")).toHaveValue("Atlas");

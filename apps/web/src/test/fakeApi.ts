@@ -45,7 +45,7 @@ export function fakeProjectsServer(seed: string[] = []) {
     if (parts.length === 1 && method === "POST") {
       if (!body?.name) return fail(400, "validation_error", "name is required.", "name");
       if (projects.some((p) => p.name === body.name))
-        return fail(409, "conflict", `A project named '${body.name}' already exists.`, "name");
+        return fail(409, "conflict", `A project named ${JSON.stringify(body.name)} already exists.`, "name");
       return json(201, addProject(body.name, body.description ?? null));
     }
     if (parts.length === 2 && project) {
