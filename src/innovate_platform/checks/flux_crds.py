@@ -4,23 +4,21 @@ Provider and Alert are validated against the controller that will serve them."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 from pathlib import Path
 
 import yaml
 
-from .manifests import default_schema_root
+from ..upstream.cache import shared_packages_dir
 
 NOTIFICATION_GROUP = "notification.toolkit.fluxcd.io"
-UPSTREAM_ENV = "INNOVATE_UPSTREAM_CHARTS"
 _LOCK = threading.Lock()
 
 
 def upstream_charts_root() -> Path:
-    """../shared/upstream-charts next to the schemas, or $INNOVATE_UPSTREAM_CHARTS."""
-    return Path(os.environ.get(UPSTREAM_ENV) or default_schema_root().parent / "upstream-charts")
+    """$INNOVATE_CHARTS, else ../shared/upstream-charts (upstream/cache.shared_packages_dir)."""
+    return shared_packages_dir()
 
 
 def notification_crd_root(flux2_version: str, helm: Path, workdir: Path, charts: Path | None = None) -> Path:

@@ -8,7 +8,6 @@ server would reject is an error; so is a pod that no NodePool and no managed nod
 from __future__ import annotations
 
 import json
-import os
 import tarfile
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +16,8 @@ import yaml
 
 from ..config import Environment, NodeGroup, Platform
 from ..config.catalog import INSTANCE_CATALOG
-from .inputs import PROJECT_ROOT, CheckInputs, ManifestFile
+from ..upstream.cache import CHARTS_ENV, shared_packages_dir
+from .inputs import CheckInputs, ManifestFile
 from .karpenter_requirements import Requirement, Requirements, pod_requirement_terms, tolerates
 from .kubernetes import describe
 from .manifests import CrdVersion, strict_schema, validate_custom_resource
@@ -25,7 +25,6 @@ from .model import Check, CheckUnavailable, Finding
 from .nodeclaims import Requests, allocatable, fits, simulate
 from .pod_security import pod_spec_of
 
-CHARTS_ENV = "INNOVATE_CHARTS"  # the directory of chart packages (<name>-<version>.tgz)
 NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
 ZONE_FIX = ("remove min_zones from this pool in platform.yaml (minValues on topology.kubernetes.io/zone): the pods' "
             "zone spread narrows every NodeClaim to one zone (kubernetes-sigs/karpenter#2999); the spread itself spreads the nodes")
@@ -33,7 +32,7 @@ ZONE_FIX = ("remove min_zones from this pool in platform.yaml (minValues on topo
 
 def chart_dir() -> Path:
     """$INNOVATE_CHARTS, else ../shared/upstream-charts next to the project."""
-    return Path(os.environ.get(CHARTS_ENV) or PROJECT_ROOT.parent / "shared" / "upstream-charts")
+    return shared_packages_dir()
 
 
 @lru_cache(maxsize=4)

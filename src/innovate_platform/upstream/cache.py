@@ -39,6 +39,14 @@ def cache_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return DEFAULT_CACHE.expanduser()
 
 
+def shared_packages_dir() -> Path:
+    """The chart packages the gate's helpers read when `innovate check` did not pass its cache:
+    $INNOVATE_CHARTS, else ../shared/upstream-charts beside the project (the tests' and CI's copy)."""
+    if os.environ.get(CHARTS_ENV):
+        return Path(os.environ[CHARTS_ENV]).expanduser()
+    return Path(__file__).resolve().parents[3].parent / "shared" / "upstream-charts"
+
+
 def package_name(chart: str, version: str) -> str:
     """The file `helm pull` writes for a chart version."""
     return f"{chart}-{version}.tgz"
