@@ -8,7 +8,7 @@ import uuid
 from flask import Blueprint, current_app, jsonify
 
 from .errors import ApiError, not_found
-from .projects import get_project
+from .projects import get_owned_project, get_project
 from .validation import Field, json_object, validate
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1/projects/<id:project_id>/attachments")
@@ -70,7 +70,7 @@ def create_upload_url(project_id: int):
     if not CONTENT_TYPE_PATTERN.match(content_type):
         raise ApiError(400, "invalid_value", "content_type must be a media type like image/png", field="content_type")
     bucket = _bucket()
-    get_project(project_id)
+    get_owned_project(project_id)
     key = f"{uuid.uuid4().hex}-{fields['filename']}"
     url = _presign("put_object", {"Bucket": bucket, "Key": _object_key(project_id, key), "ContentType": content_type})
     return jsonify(
