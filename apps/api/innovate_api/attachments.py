@@ -1,4 +1,7 @@
-"""/api/v1/projects/<id>/attachments: presigned S3 URLs, so file bytes never pass through the API."""
+"""/api/v1/projects/<id>/attachments: presigned S3 uploads (POST, size-limited) and downloads (GET).
+
+File bytes never pass through the API; S3 enforces the upload's size and content type.
+"""
 
 from __future__ import annotations
 
@@ -72,13 +75,15 @@ def create_upload_url(project_id: int):
     bucket = _bucket()
     get_owned_project(project_id)
     key = f"{uuid.uuid4().hex}-{fields['filename']}"
-    url = _presign("put_object", {"Bucket": bucket, "Key": _object_key(project_id, key), "ContentType": content_type})
+    limit = current_app.extensions["innovate_api.settings"].attachment_max_bytes
+    post = _presign_post(bucket, _object_key(project_id, key), content_type, limit)
     return jsonify(
         {
             "key": key,
-            "upload_url": url,
-            "method": "PUT",
-            "headers": {"Content-Type": content_type},
+            "upload_url": post["url"],
+            "method": "POST",
+            "fields": post["fields"],
+            "max_bytes": limit,
             "expires_in": _expires(),
         }
     ), 201
@@ -114,6 +119,22 @@ def _presign(operation: str, params: dict) -> str:
     try:
         return s3_client().generate_presigned_url(operation, Params=params, ExpiresIn=_expires())
     except BotoCoreError as error:  # e.g. no credentials in the default chain
+        raise _storage_unavailable(error) from None
+
+
+def _presign_post(bucket: str, object_key: str, content_type: str, limit: int) -> dict:
+    """A browser-form POST that S3 itself refuses beyond ``limit`` bytes (content-length-range)."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return s3_client().generate_presigned_post(
+            Bucket=bucket,
+            Key=object_key,  # with the bucket, an exact-match condition added by botocore
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, limit]],
+            ExpiresIn=_expires(),
+        )
+    except BotoCoreError as error:
         raise _storage_unavailable(error) from None
 
 

@@ -47,6 +47,7 @@ class Settings:
     s3_bucket: str | None = None  # S3_BUCKET for attachments; unset = attachments answer 503
     aws_region: str | None = None  # AWS_REGION (IRSA sets it on EKS); required for IAM DB auth
     presign_expires_s: int = 900  # PRESIGN_EXPIRES_SECONDS for attachment URLs
+    attachment_max_bytes: int = 10 * 1024 * 1024  # ATTACHMENT_MAX_BYTES: S3 refuses larger uploads
     s3_endpoint_url: str | None = None  # S3_ENDPOINT_URL: only for local S3 look-alikes
     cors_allowed_origins: tuple[str, ...] = ()  # CORS_ALLOWED_ORIGINS, comma-separated
     max_content_length: int = 64 * 1024  # MAX_CONTENT_LENGTH bytes of a request body
@@ -185,6 +186,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3_bucket=bucket,
         aws_region=region,
         presign_expires_s=_int(env, "PRESIGN_EXPIRES_SECONDS", 900, 60, 7 * 24 * 3600),
+        # S3 accepts at most 5 GiB in one POST upload
+        attachment_max_bytes=_int(env, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, 1, 5 * 1024**3),
         s3_endpoint_url=_text(env, "S3_ENDPOINT_URL"),
         cors_allowed_origins=_origins(env),
         max_content_length=_int(env, "MAX_CONTENT_LENGTH", 64 * 1024, 1024, 10 * 1024 * 1024),
