@@ -256,3 +256,13 @@ def test_bad_auth_settings_name_the_variable(name, value):
     with pytest.raises(ConfigError) as error:
         load_settings({"DATABASE_URL": "postgresql://u@h/db", name: value})
     assert error.value.name == name
+
+
+def test_a_project_from_before_owners_were_recorded_is_read_only(edge_app, api, alb):
+    from innovate_api.db import engine_of
+
+    with engine_of(edge_app).begin() as connection:
+        connection.execute(text("INSERT INTO projects (name) VALUES ('legacy')"))
+    legacy = api.get("/api/v1/projects", headers=alb.as_user()).get_json()["items"][0]
+    assert legacy["owner"] is None
+    assert_refused(api.delete(f"/api/v1/projects/{legacy['id']}", headers=alb.as_user()), 403, "forbidden")
