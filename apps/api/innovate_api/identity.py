@@ -38,6 +38,7 @@ OPEN_ENDPOINTS = {"health.healthz", "health.readyz", "metrics.metrics_endpoint",
 KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 KEY_FETCH_TIMEOUT_S = 2
 MAX_CACHED_KEYS = 64
+UNKNOWN_KID_TTL_S = 60  # a kid the endpoint did not know is not asked for again this long
 MAX_TOKEN_CHARS = 16 * 1024
 
 
@@ -83,14 +84,25 @@ class KeyCache:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
         self.keys: dict[str, ec.EllipticCurvePublicKey] = {}
+        self.unknown: dict[str, float] = {}  # kid -> monotonic time until which it is refused unasked
         self.lock = threading.Lock()
 
     def get(self, kid: str) -> ec.EllipticCurvePublicKey:
         with self.lock:
             key = self.keys.get(kid)
+            refused_until = self.unknown.get(kid, 0.0)
         if key is not None:
             return key
-        key = self._fetch(kid)
+        if refused_until > time.monotonic():
+            raise Unauthenticated(f"unknown signing key {kid!r}")
+        try:
+            key = self._fetch(kid)
+        except Unauthenticated:
+            with self.lock:
+                if len(self.unknown) >= MAX_CACHED_KEYS:
+                    self.unknown.pop(next(iter(self.unknown)))
+                self.unknown[kid] = time.monotonic() + UNKNOWN_KID_TTL_S
+            raise
         with self.lock:
             if len(self.keys) >= MAX_CACHED_KEYS:
                 self.keys.pop(next(iter(self.keys)))
