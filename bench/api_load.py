@@ -106,6 +106,7 @@ class Gunicorn:
         self.log = workdir / f"gunicorn-{'baseline' if app else 'api'}.log"
         env = {
             "PATH": os.environ["PATH"], "DATABASE_URL": database_url, "WEB_CONCURRENCY": str(workers),
+            "AUTH_LOCAL_DEV": "true",  # no ALB in front: everyone is the local developer
             "GUNICORN_THREADS": str(threads), "DB_POOL_SIZE": str(threads),
             "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
         }

@@ -91,6 +91,7 @@ def running_api(database_url: str, port: int, web_origin: str, log: Path):
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        "AUTH_LOCAL_DEV": "true",
         "CORS_ALLOWED_ORIGINS": web_origin,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",

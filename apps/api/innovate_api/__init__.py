@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import bodies, cors, db, errors, logs, metrics
+from . import bodies, cors, db, errors, identity, logs, metrics
 from .config import ConfigError, Settings, load_settings
 from .routing import IdConverter
 
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, str] | Settings | None = None) -> Flask:
     cors.init_app(app)
     errors.init_app(app)
     bodies.init_app(app, settings.max_content_length)
+    identity.init_app(app, settings)  # after CORS and body limits: refusals keep their own answers
     db.init_app(app, settings)
 
     from . import attachments, health, items, openapi, projects

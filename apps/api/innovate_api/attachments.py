@@ -1,4 +1,7 @@
-"""/api/v1/projects/<id>/attachments: presigned S3 URLs, so file bytes never pass through the API."""
+"""/api/v1/projects/<id>/attachments: presigned S3 uploads (POST, size-limited) and downloads (GET).
+
+File bytes never pass through the API; S3 enforces the upload's size and content type.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import uuid
 from flask import Blueprint, current_app, jsonify
 
 from .errors import ApiError, not_found
-from .projects import get_project
+from .projects import get_owned_project, get_project
 from .validation import Field, json_object, validate
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1/projects/<id:project_id>/attachments")
@@ -70,15 +73,17 @@ def create_upload_url(project_id: int):
     if not CONTENT_TYPE_PATTERN.match(content_type):
         raise ApiError(400, "invalid_value", "content_type must be a media type like image/png", field="content_type")
     bucket = _bucket()
-    get_project(project_id)
+    get_owned_project(project_id)
     key = f"{uuid.uuid4().hex}-{fields['filename']}"
-    url = _presign("put_object", {"Bucket": bucket, "Key": _object_key(project_id, key), "ContentType": content_type})
+    limit = current_app.extensions["innovate_api.settings"].attachment_max_bytes
+    post = _presign_post(bucket, _object_key(project_id, key), content_type, limit)
     return jsonify(
         {
             "key": key,
-            "upload_url": url,
-            "method": "PUT",
-            "headers": {"Content-Type": content_type},
+            "upload_url": post["url"],
+            "method": "POST",
+            "fields": post["fields"],
+            "max_bytes": limit,
             "expires_in": _expires(),
         }
     ), 201
@@ -114,6 +119,22 @@ def _presign(operation: str, params: dict) -> str:
     try:
         return s3_client().generate_presigned_url(operation, Params=params, ExpiresIn=_expires())
     except BotoCoreError as error:  # e.g. no credentials in the default chain
+        raise _storage_unavailable(error) from None
+
+
+def _presign_post(bucket: str, object_key: str, content_type: str, limit: int) -> dict:
+    """A browser-form POST that S3 itself refuses beyond ``limit`` bytes (content-length-range)."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return s3_client().generate_presigned_post(
+            Bucket=bucket,
+            Key=object_key,  # with the bucket, an exact-match condition added by botocore
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, limit]],
+            ExpiresIn=_expires(),
+        )
+    except BotoCoreError as error:
         raise _storage_unavailable(error) from None
 
 

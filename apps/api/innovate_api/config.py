@@ -16,6 +16,12 @@ REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# An ALB's ARN, or its name's prefix ending in "/" (the id changes when the controller recreates it).
+ALB_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:elasticloadbalancing:(?P<region>[a-z]{2}(-[a-z]+)+-\d+):\d{12}:loadbalancer/app/"
+    r"[A-Za-z0-9-]{1,32}/([0-9a-f]{1,32})?$"
+)
+KEYS_URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$")
 # The RDS CA bundle the image ships (Dockerfile: fetch_pinned.py checks its SHA-256 at build).
 RDS_CA_BUNDLE = "/app/certs/rds-global-bundle.pem"
 
@@ -41,10 +47,15 @@ class Settings:
     s3_bucket: str | None = None  # S3_BUCKET for attachments; unset = attachments answer 503
     aws_region: str | None = None  # AWS_REGION (IRSA sets it on EKS); required for IAM DB auth
     presign_expires_s: int = 900  # PRESIGN_EXPIRES_SECONDS for attachment URLs
+    attachment_max_bytes: int = 10 * 1024 * 1024  # ATTACHMENT_MAX_BYTES: S3 refuses larger uploads
     s3_endpoint_url: str | None = None  # S3_ENDPOINT_URL: only for local S3 look-alikes
     cors_allowed_origins: tuple[str, ...] = ()  # CORS_ALLOWED_ORIGINS, comma-separated
     max_content_length: int = 64 * 1024  # MAX_CONTENT_LENGTH bytes of a request body
     log_level: str = "INFO"  # LOG_LEVEL
+    auth_alb_arn: str | None = None  # AUTH_ALB_ARN: the only signer of x-amzn-oidc-data trusted (identity.py)
+    auth_public_keys_url: str = ""  # AUTH_PUBLIC_KEYS_URL: default the ALB key endpoint of the ARN's region
+    auth_local_dev: bool = False  # AUTH_LOCAL_DEV: no ALB, everyone is AUTH_LOCAL_DEV_SUB (never on EKS)
+    auth_local_dev_sub: str = "local-developer"  # AUTH_LOCAL_DEV_SUB
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool = False) -> bool:
@@ -126,6 +137,32 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     return origins
 
 
+def _auth(env: Mapping[str, str]) -> dict:
+    """AUTH_*: which load balancer's signed identity to trust, and where its public keys are."""
+    arn = _text(env, "AUTH_ALB_ARN")
+    keys_url = _text(env, "AUTH_PUBLIC_KEYS_URL")
+    if keys_url is not None and not KEYS_URL_PATTERN.match(keys_url):
+        raise ConfigError("AUTH_PUBLIC_KEYS_URL", f"{keys_url!r} is not a URL like https://public-keys.example")
+    if arn is not None:
+        match = ALB_ARN_PATTERN.match(arn)
+        if match is None:
+            raise ConfigError(
+                "AUTH_ALB_ARN",
+                f"{arn!r} is not an ALB ARN like arn:aws:elasticloadbalancing:eu-west-1:123456789012:"
+                "loadbalancer/app/NAME/ID (or .../app/NAME/ for any id)",
+            )
+        keys_url = keys_url or f"https://public-keys.auth.elb.{match['region']}.amazonaws.com"
+    local_sub = _text(env, "AUTH_LOCAL_DEV_SUB") or "local-developer"
+    if len(local_sub) > 255:
+        raise ConfigError("AUTH_LOCAL_DEV_SUB", "longer than 255 characters")
+    return {
+        "auth_alb_arn": arn,
+        "auth_public_keys_url": keys_url or "",
+        "auth_local_dev": _flag(env, "AUTH_LOCAL_DEV"),
+        "auth_local_dev_sub": local_sub,
+    }
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Validate ``env`` (default: the process environment) into Settings or raise ConfigError."""
     env = os.environ if env is None else env
@@ -149,8 +186,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3_bucket=bucket,
         aws_region=region,
         presign_expires_s=_int(env, "PRESIGN_EXPIRES_SECONDS", 900, 60, 7 * 24 * 3600),
+        # S3 accepts at most 5 GiB in one POST upload
+        attachment_max_bytes=_int(env, "ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, 1, 5 * 1024**3),
         s3_endpoint_url=_text(env, "S3_ENDPOINT_URL"),
         cors_allowed_origins=_origins(env),
         max_content_length=_int(env, "MAX_CONTENT_LENGTH", 64 * 1024, 1024, 10 * 1024 * 1024),
         log_level=log_level,
+        **_auth(env),
     )

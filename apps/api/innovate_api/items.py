@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from . import db
 from .errors import not_found
 from .models import Item
-from .projects import get_project
+from .projects import get_owned_project, get_project
 from .validation import Field, json_object, page, validate
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1/projects/<id:project_id>/items")
@@ -20,8 +20,8 @@ ITEM_FIELDS = (
 )
 
 
-def get_item(project_id: int, item_id: int) -> Item:
-    get_project(project_id)
+def get_item(project_id: int, item_id: int, *, change: bool = False) -> Item:
+    (get_owned_project if change else get_project)(project_id)
     item = db.session().get(Item, item_id)
     if item is None or item.project_id != project_id:
         raise not_found(f"item {item_id} of project {project_id}")
@@ -31,7 +31,7 @@ def get_item(project_id: int, item_id: int) -> Item:
 @bp.post("")
 def create_item(project_id: int):
     fields = validate(json_object(), ITEM_FIELDS)
-    get_project(project_id)
+    get_owned_project(project_id)
     item = Item(project_id=project_id, **fields)
     session = db.session()
     session.add(item)
@@ -64,7 +64,7 @@ def read_item(project_id: int, item_id: int):
 @bp.patch("/<id:item_id>")
 def update_item(project_id: int, item_id: int):
     fields = validate(json_object(), ITEM_FIELDS, partial=True)
-    item = get_item(project_id, item_id)
+    item = get_item(project_id, item_id, change=True)
     for name, value in fields.items():
         setattr(item, name, value)
     session = db.session()
@@ -76,6 +76,6 @@ def update_item(project_id: int, item_id: int):
 @bp.delete("/<id:item_id>")
 def delete_item(project_id: int, item_id: int):
     session = db.session()
-    session.delete(get_item(project_id, item_id))
+    session.delete(get_item(project_id, item_id, change=True))
     session.commit()
     return "", 204

@@ -39,12 +39,14 @@ class Project(Timestamps, Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
+    owner_sub: Mapped[str | None] = mapped_column(String(255))  # the verified `sub` of its creator
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
             "name": self.name,
             "description": self.description,
+            "owner": self.owner_sub,
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
         }

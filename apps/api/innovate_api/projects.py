@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import db
 from .errors import ApiError, not_found
+from .identity import current_user
 from .models import Project
 from .validation import Field, json_object, page, validate
 
@@ -28,6 +29,14 @@ def get_project(project_id: int) -> Project:
     return project
 
 
+def get_owned_project(project_id: int) -> Project:
+    """The project, if the caller owns it: only its owner may change it, its items or attachments."""
+    project = get_project(project_id)
+    if project.owner_sub is None or project.owner_sub != current_user():
+        raise ApiError(403, "forbidden", f"only the owner of project {project_id} may change it")
+    return project
+
+
 def _commit_unique_name(name: str | None) -> None:
     try:
         db.session().commit()
@@ -41,7 +50,7 @@ def _commit_unique_name(name: str | None) -> None:
 @bp.post("")
 def create_project():
     fields = validate(json_object(), PROJECT_FIELDS)
-    project = Project(**fields)
+    project = Project(**fields, owner_sub=current_user())
     db.session().add(project)
     _commit_unique_name(fields["name"])
     return jsonify(project.to_json()), 201
@@ -66,7 +75,7 @@ def read_project(project_id: int):
 @bp.patch("/<id:project_id>")
 def update_project(project_id: int):
     fields = validate(json_object(), PROJECT_FIELDS, partial=True)
-    project = get_project(project_id)
+    project = get_owned_project(project_id)
     for name, value in fields.items():
         setattr(project, name, value)
     _commit_unique_name(fields.get("name"))
@@ -77,6 +86,6 @@ def update_project(project_id: int):
 @bp.delete("/<id:project_id>")
 def delete_project(project_id: int):
     session = db.session()
-    session.delete(get_project(project_id))
+    session.delete(get_owned_project(project_id))
     session.commit()
     return "", 204

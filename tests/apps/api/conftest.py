@@ -43,6 +43,7 @@ def api_env(postgres, **overrides: str) -> dict[str, str]:
         "S3_BUCKET": BUCKET,
         "AWS_REGION": "eu-west-1",
         "CORS_ALLOWED_ORIGINS": f"{ALLOWED_ORIGIN},https://app.innovate.example",
+        "AUTH_LOCAL_DEV": "true",  # identity at the edge is tested in test_identity.py
     }
     env.update(overrides)
     return env

@@ -1,11 +1,19 @@
-"""Attachments: presigned S3 PUT and GET URLs that really upload and download (moto's S3)."""
+"""Attachments: presigned S3 POST uploads and GET URLs that really upload and download (moto's S3).
 
-from urllib.parse import parse_qs, urlparse
+moto stores POST uploads but does not evaluate the signed policy, so the size limit is shown
+in the policy S3 evaluates (content-length-range), not by an oversize upload being refused.
+"""
+
+import base64
+import json
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 import requests
 from moto import mock_aws
+
+from innovate_api import ConfigError, load_settings
 
 BUCKET = "innovate-attachments"  # conftest's bucket
 
@@ -25,25 +33,57 @@ def attachments_url(project_id):
     return f"/api/v1/projects/{project_id}/attachments"
 
 
-def test_upload_url_is_a_presigned_put_for_the_projects_prefix(client, project, s3):
+def policy_of(upload: dict) -> dict:
+    return json.loads(base64.b64decode(upload["fields"]["policy"]))
+
+
+def post_file(upload: dict, data: bytes, content_type: str):
+    files = {"file": ("upload", data, content_type)}  # the file must be the form's last part
+    return requests.post(upload["upload_url"], data=upload["fields"], files=files, timeout=5)
+
+
+def test_upload_is_a_presigned_post_limited_in_size_type_and_key(client, project, s3):
     response = client.post(attachments_url(project["id"]), json={"filename": "design.pdf", "content_type": "application/pdf"})
     assert response.status_code == 201
     body = response.get_json()
-    assert body["key"].endswith("-design.pdf") and body["method"] == "PUT"
-    url = urlparse(body["upload_url"])
-    assert BUCKET in url.netloc and url.path.endswith(f"projects/{project['id']}/{body['key']}")
-    query = parse_qs(url.query)
-    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
-    assert query["X-Amz-Expires"] == ["900"]
-    assert "content-type" in query["X-Amz-SignedHeaders"][0]
+    assert body["key"].endswith("-design.pdf") and body["method"] == "POST"
+    assert body["max_bytes"] == 10 * 1024 * 1024 and body["expires_in"] == 900
+    assert BUCKET in body["upload_url"]
+    object_key = f"projects/{project['id']}/{body['key']}"
+    assert body["fields"]["key"] == object_key and body["fields"]["Content-Type"] == "application/pdf"
+    policy = policy_of(body)
+    conditions = policy["conditions"]
+    assert ["content-length-range", 1, 10 * 1024 * 1024] in conditions
+    assert {"bucket": BUCKET} in conditions and {"key": object_key} in conditions
+    assert {"Content-Type": "application/pdf"} in conditions
+    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs((expires - datetime.now(UTC)).total_seconds() - 900) < 60
+
+
+def test_the_size_limit_comes_from_config(make_app, s3):
+    client = make_app(ATTACHMENT_MAX_BYTES="2048").test_client()
+    created = client.post("/api/v1/projects", json={"name": "limited"}).get_json()
+    try:
+        upload = client.post(attachments_url(created["id"]), json={"filename": "a.txt", "content_type": "text/plain"})
+        assert upload.get_json()["max_bytes"] == 2048
+        assert ["content-length-range", 1, 2048] in policy_of(upload.get_json())["conditions"]
+    finally:
+        client.delete(f"/api/v1/projects/{created['id']}")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", str(5 * 1024**3 + 1), "lots"])
+def test_a_bad_size_limit_names_the_variable(value):
+    with pytest.raises(ConfigError) as error:
+        load_settings({"DATABASE_URL": "postgresql://u@h/db", "ATTACHMENT_MAX_BYTES": value})
+    assert error.value.name == "ATTACHMENT_MAX_BYTES"
 
 
 def test_uploaded_file_can_be_downloaded_through_the_get_url(client, project, s3):
     created = client.post(
         attachments_url(project["id"]), json={"filename": "notes.txt", "content_type": "text/plain"}
     ).get_json()
-    put = requests.put(created["upload_url"], data=b"release notes", headers=created["headers"], timeout=5)
-    assert put.status_code == 200
+    post = post_file(created, b"release notes", "text/plain")
+    assert post.status_code == 204, post.text
     stored = s3.get_object(Bucket=BUCKET, Key=f"projects/{project['id']}/{created['key']}")
     assert stored["Body"].read() == b"release notes" and stored["ContentType"] == "text/plain"
 

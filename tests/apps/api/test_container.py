@@ -78,7 +78,8 @@ def test_requirements_pin_what_the_tests_ran_against_and_are_closed():
     pinned = pins()
     for name, version in pinned.items():
         assert importlib.metadata.version(name) == version, f"{name}: requirements.txt {version}, installed differs"
-    for direct in ("flask", "gunicorn", "sqlalchemy", "alembic", "psycopg", "psycopg-binary", "boto3", "prometheus-client"):
+    for direct in ("flask", "gunicorn", "sqlalchemy", "alembic", "psycopg", "psycopg-binary", "boto3", "prometheus-client",
+                   "cryptography"):
         assert direct in pinned, direct
     environment = default_environment() | {"sys_platform": "linux", "python_version": "3.11", "extra": ""}
     for name in pinned:
@@ -131,7 +132,7 @@ def test_the_copied_tree_alone_loads_migrates_and_serves(image_tree, postgres):
     ]
     database = f"image_{os.getpid()}"
     postgres.create_database(database)
-    env = {"DATABASE_URL": postgres.url.rsplit("/", 1)[0] + f"/{database}"}
+    env = {"DATABASE_URL": postgres.url.rsplit("/", 1)[0] + f"/{database}", "AUTH_LOCAL_DEV": "true"}
     checked = run_in_image(image_tree, str(BIN / "gunicorn"), "--config", str(image_tree / "gunicorn.conf.py"),
                            "--check-config", env=env)
     assert checked.returncode == 0, checked.stderr

@@ -59,7 +59,7 @@ def test_migrator_owns_the_schema_and_api_can_only_read_and_write_rows(postgres,
     upgrade(migrator)
     migrator.dispose()
 
-    app = create_app({"DATABASE_URL": url(postgres, "api", rds_like)})
+    app = create_app({"DATABASE_URL": url(postgres, "api", rds_like), "AUTH_LOCAL_DEV": "true"})
     try:
         client = app.test_client()
         project = client.post("/api/v1/projects", json={"name": "as api"})

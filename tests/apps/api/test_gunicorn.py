@@ -31,6 +31,7 @@ class Gunicorn:
         env = {
             "PATH": os.environ["PATH"],
             "DATABASE_URL": postgres.url,
+            "AUTH_LOCAL_DEV": "true",
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
             "GRACEFUL_TIMEOUT": "10",
             "WEB_CONCURRENCY": "2",

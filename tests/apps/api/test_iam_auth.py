@@ -81,7 +81,8 @@ class VerifyingRdsClient:
 
 def iam_env(server, **overrides: str) -> dict[str, str]:
     return {"DB_IAM_AUTH": "true", "DB_HOST": "127.0.0.1", "DB_PORT": str(server.port), "DB_NAME": server.dbname,
-            "DB_USER": IAM_USER, "AWS_REGION": "eu-west-1", "DB_SSL_ROOT_CERT": server.ca_bundle, **overrides}
+            "DB_USER": IAM_USER, "AWS_REGION": "eu-west-1", "DB_SSL_ROOT_CERT": server.ca_bundle,
+            "AUTH_LOCAL_DEV": "true", **overrides}
 
 
 def iam_settings(server, **overrides: str):
