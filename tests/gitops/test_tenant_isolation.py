@@ -69,7 +69,8 @@ def test_the_shared_class_pins_the_group_and_admits_only_exposed_apps(objects, s
     exposed = sorted(a.namespace for a in platform.apps if a.exposed)
     assert params["spec"] == {
         "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": exposed}]},
-        "group": {"name": platform.organisation}, "scheme": "internet-facing", "targetType": "ip"}
+        "group": {"name": platform.organisation}, "loadBalancerName": f"{platform.organisation}-{env}",
+        "scheme": "internet-facing", "targetType": "ip"}
     (ingress_class,) = select(objects[env], "IngressClass", "alb")
     assert ingress_class["spec"]["parameters"] == {"apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "alb"}
     assert validate_object(params, platform.versions.kubernetes) == []  # the CRD shipped in the 3.5.0 chart
