@@ -115,9 +115,13 @@ def test_a_granted_team_gets_its_own_class_without_the_shared_group():
     analytics = next(o for o in files["namespace-analytics.yaml"] if o["kind"] == "Namespace")
     ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
                "metadata": {"name": "reports", "namespace": "analytics",
-                            "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing"}},
+                            "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing",
+                                            "alb.ingress.kubernetes.io/auth-type": "oidc"}},
                "spec": {"ingressClassName": "team-data"}}
     assert admission_denials(policies, ingress, analytics) == []
+    anonymous = copy.deepcopy(ingress)
+    del anonymous["metadata"]["annotations"]["alb.ingress.kubernetes.io/auth-type"]
+    assert any("must authenticate users" in d for d in admission_denials(policies, anonymous, analytics))
     joined = copy.deepcopy(ingress)
     joined["metadata"]["annotations"]["alb.ingress.kubernetes.io/group.name"] = "innovate"
     assert admission_denials(policies, joined, analytics)

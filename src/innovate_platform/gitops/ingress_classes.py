@@ -45,6 +45,12 @@ def namespace_ingress_classes(platform: Platform, env: Environment) -> dict[str,
     return out
 
 
+def internet_facing_classes(env: Environment) -> list[str]:
+    """The classes whose ALBs face the internet: the shared one and each team class granted it.
+    Their Ingresses must authenticate users (tenant admission, platform-security)."""
+    return [SHARED_CLASS] + [team_class(t) for t in env.teams if t.ingress == "internet-facing"]
+
+
 def _by_name(namespaces: list[str]) -> Obj:
     return {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": sorted(namespaces)}]}
 
