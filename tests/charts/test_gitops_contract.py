@@ -91,3 +91,6 @@ def test_the_helmrelease_values_render_the_chart(charts, app, env, tmp_path):
         container = charts.only(objects, "Deployment")["spec"]["template"]["spec"]["containers"][0]
         env_vars = {e["name"]: e["value"] for e in container["env"]}
         assert env_vars["DB_HOST"] == known["db_host"] and env_vars["DB_PORT"] == "5432"
+        # The one ALB whose signed identities the API trusts: the shared class's loadBalancerName, any id.
+        assert env_vars["AUTH_ALB_ARN"] == \
+            f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNTS[env]}:loadbalancer/app/innovate-{env}/"
