@@ -18,8 +18,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# ELB AuthenticateCognito/OidcActionConfig.SessionTimeout: 1 s up to 7 days (the default).
+# ELB AuthenticateCognito/OidcActionConfig.SessionTimeout: up to 7 days (also its default); at
+# least 5 minutes (our floor) so users are not sent to sign in again and again.
 SESSION_TIMEOUT_MAX = 604800
+SESSION_TIMEOUT_MIN = 300
 # The scopes a Cognito app client can allow (its built-in OAuth scopes).
 COGNITO_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
 # A Kubernetes object name (DNS-1123 subdomain, as a Secret's name must be).
@@ -64,7 +66,7 @@ class EdgeAuth(BaseModel):
     provider: Literal["cognito", "oidc"] = "cognito"
     oidc: Oidc | None = None
     # How long a signed-in browser session lasts before the ALB asks the IdP again.
-    session_timeout_seconds: int = Field(default=28800, ge=300, le=SESSION_TIMEOUT_MAX)
+    session_timeout_seconds: int = Field(default=28800, ge=SESSION_TIMEOUT_MIN, le=SESSION_TIMEOUT_MAX)
     # Claims requested from the IdP; with Cognito also the app client's allowed OAuth scopes.
     scope: tuple[str, ...] = ("openid", "email")
 
