@@ -148,4 +148,36 @@ def host_var(app_name: str) -> str:
 
 
 def edge_var_names(env: Environment) -> tuple[str, ...]:
-    return (CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, ALB_LOG_BUCKET_VAR, *(host_var(app) for app in env.dns.hosts))
+    keys = (CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, ALB_LOG_BUCKET_VAR, *(host_var(app) for app in env.dns.hosts))
+    return keys + (USER_POOL_VARS if env.edge.auth.provider == "cognito" else ())
+
+
+# cluster-vars keys of the Cognito sign-in (aws/constructs/user_pool.py), in the order of the
+# controller's auth-idp-cognito JSON: userPoolARN, userPoolClientID, userPoolDomain.
+USER_POOL_ARN_VAR = "user_pool_arn"
+USER_POOL_CLIENT_ID_VAR = "user_pool_client_id"
+USER_POOL_DOMAIN_VAR = "user_pool_domain"
+USER_POOL_VARS = (USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR)
+
+
+def alb_name(platform: Platform, env: Environment) -> str:
+    """The shared ALB's name (IngressClassParams loadBalancerName): fixed, so the API can know its
+    ARN before the ALB exists. config/rules/names.py refuses one ELB would refuse."""
+    return f"{platform.organisation}-{env.name}"
+
+
+def alb_arn_prefix(platform: Platform, env: Environment) -> str:
+    """The shared ALB's ARN up to its id (`.../app/<name>/`): the only signer of x-amzn-oidc-data
+    the API trusts (env AUTH_ALB_ARN, apps/api/innovate_api/identity.py); ELB picks the id."""
+    return f"arn:aws:elasticloadbalancing:{platform.region}:{env.account}:loadbalancer/app/{alb_name(platform, env)}/"
+
+
+def user_pool_domain_prefix(platform: Platform, env: Environment) -> str:
+    """The Cognito hosted domain's prefix (<prefix>.auth.<region>.amazoncognito.com); prefixes are
+    shared by all accounts of a region, so the account id makes it ours."""
+    return f"{platform.organisation}-{env.name}-{env.account}"
+
+
+def auth_session_cookie(env: Environment) -> str:
+    """The ALB's session cookie: one name for every Ingress of the shared listener."""
+    return f"{env.cluster_name}-session"

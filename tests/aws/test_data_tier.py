@@ -110,7 +110,8 @@ def _password_fields(node, path=""):
     """Every (path, value) whose key names a password, anywhere in a template."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if "password" in key.lower() and not key.lower().endswith(("length", "key")):
+            # A password policy (Cognito's PasswordPolicy, TemporaryPasswordValidityDays) holds rules, not a password.
+            if "password" in key.lower() and not key.lower().endswith(("length", "key", "policy", "days")):
                 yield f"{path}.{key}", value
             yield from _password_fields(value, f"{path}.{key}")
     elif isinstance(node, list):

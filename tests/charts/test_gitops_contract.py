@@ -3,6 +3,7 @@ cluster-vars substitutions (as Flux does them, unquoted) pass the values schema.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -37,6 +38,9 @@ def cluster_vars(env: str) -> dict[str, str]:
         "alb_log_bucket": f"innovate-{env}-alb-logs-{ACCOUNTS[env]}",
         "api_host": HOSTS[env],
         "web_host": HOSTS[env],
+        "user_pool_arn": f"arn:aws:cognito-idp:us-east-1:{ACCOUNTS[env]}:userpool/us-east-1_Ab12Cd34E",
+        "user_pool_client_id": "4n0ther3xampl3client1d2345",
+        "user_pool_domain": f"innovate-{env}-{ACCOUNTS[env]}",
     }
 
 
@@ -69,6 +73,17 @@ def test_the_helmrelease_values_render_the_chart(charts, app, env, tmp_path):
     assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/wafv2-acl-arn"] == known["waf_acl_arn"]
     assert f"access_logs.s3.bucket={known['alb_log_bucket']}" in \
         ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/load-balancer-attributes"]
+    notes = ingress["metadata"]["annotations"]
+    assert notes["alb.ingress.kubernetes.io/auth-type"] == "cognito"
+    assert json.loads(notes["alb.ingress.kubernetes.io/auth-idp-cognito"]) == {
+        "userPoolARN": known["user_pool_arn"], "userPoolClientID": known["user_pool_client_id"],
+        "userPoolDomain": known["user_pool_domain"]}
+    # The browser is sent to sign in; the API answers 401 itself (never `allow`).
+    assert notes["alb.ingress.kubernetes.io/auth-on-unauthenticated-request"] == \
+        {"web": "authenticate", "api": "deny"}[app]
+    assert notes["alb.ingress.kubernetes.io/auth-scope"] == "openid email"
+    assert notes["alb.ingress.kubernetes.io/auth-session-cookie"] == f"innovate-{env}-session"
+    assert 0 < int(notes["alb.ingress.kubernetes.io/auth-session-timeout"]) <= 604800
     for obj in objects:
         if pod_spec_of(obj) is not None:
             assert check_pod_security(obj) == []
@@ -76,3 +91,6 @@ def test_the_helmrelease_values_render_the_chart(charts, app, env, tmp_path):
         container = charts.only(objects, "Deployment")["spec"]["template"]["spec"]["containers"][0]
         env_vars = {e["name"]: e["value"] for e in container["env"]}
         assert env_vars["DB_HOST"] == known["db_host"] and env_vars["DB_PORT"] == "5432"
+        # The one ALB whose signed identities the API trusts: the shared class's loadBalancerName, any id.
+        assert env_vars["AUTH_ALB_ARN"] == \
+            f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNTS[env]}:loadbalancer/app/innovate-{env}/"

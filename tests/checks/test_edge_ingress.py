@@ -20,7 +20,14 @@ GOOD = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"n
     P + "wafv2-acl-arn": "arn:aws:wafv2:us-east-1:333333333333:regional/webacl/innovate-prod-edge/x",
     P + "load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled=true,"
                                     "access_logs.s3.enabled=true,access_logs.s3.bucket=innovate-prod-alb-logs-333333333333",
+    P + "auth-type": "cognito",
+    P + "auth-idp-cognito": '{"userPoolARN":"arn:aws:cognito-idp:us-east-1:333333333333:userpool/us-east-1_Ab12Cd34E",'
+                            '"userPoolClientID":"4n0ther3xampl3client1d2345","userPoolDomain":"innovate-prod-333333333333"}',
+    P + "auth-on-unauthenticated-request": "deny",
 }}}
+OIDC = ('{"issuer":"https://login.example.com","authorizationEndpoint":"https://login.example.com/authorize",'
+        '"tokenEndpoint":"https://login.example.com/token","userInfoEndpoint":"https://login.example.com/userinfo",'
+        '"secretName":"oidc-client"}')
 
 
 @dataclass
@@ -42,11 +49,23 @@ def test_a_hardened_ingress_passes():
     assert findings_for(lambda a: None) == []
 
 
+def test_an_oidc_ingress_with_its_idp_passes():
+    assert findings_for(lambda a: (a.pop(P + "auth-idp-cognito"), a.update({P + "auth-type": "oidc", P + "auth-idp-oidc": OIDC}))) == []
+
+
 def test_an_internal_ingress_is_not_held_to_internet_rules():
     assert findings_for(lambda a: (a.update({P + "scheme": "internal"}), a.pop(P + "wafv2-acl-arn"))) == []
 
 
 @pytest.mark.parametrize(("change", "field", "says"), [
+    (lambda a: a.pop(P + "auth-type"), "auth-type", "auth-type none: the internet-facing ALB forwards requests without sign-in"),
+    (lambda a: a.update({P + "auth-type": "none"}), "auth-type", "without sign-in"),
+    (lambda a: a.update({P + "auth-on-unauthenticated-request": "allow"}), "auth-on-unauthenticated-request",
+     "unauthenticated requests are allowed through"),
+    (lambda a: a.pop(P + "auth-idp-cognito"), "auth-idp-cognito", "userPoolARN, userPoolClientID, userPoolDomain missing"),
+    (lambda a: a.update({P + "auth-idp-cognito": '{"userPoolARN":"arn:aws:cognito-idp:us-east-1:1:userpool/x"}'}),
+     "auth-idp-cognito", "userPoolClientID, userPoolDomain missing"),
+    (lambda a: a.update({P + "auth-type": "oidc"}), "auth-idp-oidc", "issuer, authorizationEndpoint"),
     (lambda a: a.pop(P + "wafv2-acl-arn"), "wafv2-acl-arn", "no WAF web ACL"),
     (lambda a: a.update({P + "ssl-policy": "ELBSecurityPolicy-2016-08"}), "ssl-policy", "accepts TLS below 1.2"),
     (lambda a: a.pop(P + "ssl-policy"), "ssl-policy", "accepts TLS below 1.2"),

@@ -77,6 +77,12 @@ def _long_bucket(d: dict) -> None:
         hosts = e.get("dns", {}).get("hosts", {})
         if old in hosts:
             hosts[new] = hosts.pop(old)
+def _oidc(**change: str) -> dict:
+    return {"issuer": "https://login.example.com", "authorization_endpoint": "https://login.example.com/authorize",
+            "token_endpoint": "https://login.example.com/token", "user_info_endpoint": "https://login.example.com/userinfo",
+            "client_secret_name": "oidc-client", **change}
+
+
 P = "environments.prod"
 D = "environments.dev"
 PB = "environments.prod.karpenter.node_pools.0"
@@ -244,4 +250,21 @@ MISTAKES: list[Mistake] = [
     data("github-branch-with-space", "github.branch", lambda d: SET(d["github"], branch="my branch"), "branch name"),
     data("github-branch-as-ref", "github.branch", lambda d: SET(d["github"], branch="refs/heads/main"), "refs/heads/"),
     data("bucket-name-too-long", "apps.0.name", lambda d: _long_bucket(d), "S3 allows 63"),
+    # Sign-in at the ALB (edge.auth) and the names the edge derives from the organisation.
+    data("auth-oidc-without-its-section", f"{P}.edge.auth", lambda d: SET(env(d, "prod")["edge"], auth={"provider": "oidc"}),
+         "oidc section is missing"),
+    data("auth-oidc-section-with-cognito", f"{D}.edge.auth", lambda d: env(d, "dev").setdefault("edge", {}).update(
+        auth={"oidc": _oidc()}), "set provider: oidc"),
+    data("auth-oidc-issuer-plain-http", f"{P}.edge.auth.oidc.issuer", lambda d: SET(env(d, "prod")["edge"], auth={
+        "provider": "oidc", "oidc": _oidc(issuer="http://login.example.com")}), "https://"),
+    data("auth-oidc-secret-name-upper-case", f"{P}.edge.auth.oidc.client_secret_name", lambda d: SET(env(d, "prod")["edge"], auth={
+        "provider": "oidc", "oidc": _oidc(client_secret_name="OIDC_Client")}), "Secret name"),
+    data("auth-session-of-30-days", f"{D}.edge.auth.session_timeout_seconds", lambda d: env(d, "dev").setdefault("edge", {}).update(
+        auth={"session_timeout_seconds": 2592000}), "604800"),
+    data("auth-scope-without-openid", f"{D}.edge.auth.scope", lambda d: env(d, "dev").setdefault("edge", {}).update(
+        auth={"scope": ["email", "profile"]}), "add openid"),
+    data("auth-cognito-scope-unknown", f"{D}.edge.auth", lambda d: env(d, "dev").setdefault("edge", {}).update(
+        auth={"scope": ["openid", "groups"]}), "not a Cognito app client scope"),
+    data("organisation-makes-an-internal-alb-name", "organisation", lambda d: SET(d, organisation="internal-apps"), "ELB refuses"),
+    data("organisation-with-a-word-cognito-reserves", "organisation", lambda d: SET(d, organisation="lawson"), "contains aws"),
 ]

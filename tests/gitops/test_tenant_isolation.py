@@ -69,7 +69,8 @@ def test_the_shared_class_pins_the_group_and_admits_only_exposed_apps(objects, s
     exposed = sorted(a.namespace for a in platform.apps if a.exposed)
     assert params["spec"] == {
         "namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": exposed}]},
-        "group": {"name": platform.organisation}, "scheme": "internet-facing", "targetType": "ip"}
+        "group": {"name": platform.organisation}, "loadBalancerName": f"{platform.organisation}-{env}",
+        "scheme": "internet-facing", "targetType": "ip"}
     (ingress_class,) = select(objects[env], "IngressClass", "alb")
     assert ingress_class["spec"]["parameters"] == {"apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "alb"}
     assert validate_object(params, platform.versions.kubernetes) == []  # the CRD shipped in the 3.5.0 chart
@@ -114,9 +115,13 @@ def test_a_granted_team_gets_its_own_class_without_the_shared_group():
     analytics = next(o for o in files["namespace-analytics.yaml"] if o["kind"] == "Namespace")
     ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
                "metadata": {"name": "reports", "namespace": "analytics",
-                            "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing"}},
+                            "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing",
+                                            "alb.ingress.kubernetes.io/auth-type": "oidc"}},
                "spec": {"ingressClassName": "team-data"}}
     assert admission_denials(policies, ingress, analytics) == []
+    anonymous = copy.deepcopy(ingress)
+    del anonymous["metadata"]["annotations"]["alb.ingress.kubernetes.io/auth-type"]
+    assert any("must authenticate users" in d for d in admission_denials(policies, anonymous, analytics))
     joined = copy.deepcopy(ingress)
     joined["metadata"]["annotations"]["alb.ingress.kubernetes.io/group.name"] = "innovate"
     assert admission_denials(policies, joined, analytics)

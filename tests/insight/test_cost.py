@@ -147,3 +147,11 @@ def test_cost_json_for_dev():
     assert dev["totals"]["min"] <= dev["totals"]["desired"] <= dev["totals"]["max"]
     assert dev["seed_design"]["total"] > 0 and "saving_vs_seed" in dev
     assert any(i["name"] == "NAT gateways" and i["desired"] == pytest.approx(32.85) for i in dev["items"])
+
+
+def test_the_cognito_user_pool_is_named_as_not_priced_rather_than_guessed(platform, workloads, prod_facts):
+    """reference/aws-facts.md has no Cognito price: the estimate says so instead of inventing one."""
+    assert prod_facts.resource_counts.get("AWS::Cognito::UserPool") == 1
+    result = estimate(platform, "prod", prod_facts, workloads["prod"])
+    assert any("Cognito user pool" in note and "not in reference/aws-facts.md" in note for note in result.notes)
+    assert not [i for i in result.items if "cognito" in i.name.lower()]

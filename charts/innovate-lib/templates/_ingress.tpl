@@ -2,10 +2,26 @@
      (gitops/ingress_classes.py) pin the group, the internet-facing scheme and IP targets and admit only
      exposed apps' namespaces; tenant admission forbids group.*, actions.* and conditions.* annotations.
      Without group.order every Ingress of the group has order 0 and the controller orders them by
-     namespace/name: api/api (/api) is matched before web/web's catch-all (/). */}}
+     namespace/name: api/api (/api) is matched before web/web's catch-all (/).
+     Every Ingress authenticates at the ALB (auth-type cognito or oidc, never none; the IdP, scope,
+     session and cookie the same on every Ingress of the shared listener, from cluster-vars through
+     gitops/edge.py). The target group's health checks do not pass the listener's rules, so they
+     stay open. */}}
 {{- define "innovate.ingress" -}}
 {{- if .Values.ingress.enabled -}}
 {{- $i := .Values.ingress -}}
+{{- $a := $i.auth -}}
+{{- if not (has $a.type (list "cognito" "oidc")) -}}
+{{- fail "ingress.auth.type must be cognito or oidc: the ALB authenticates every request (gitops/edge.py sets it from platform.yaml edge.auth)" -}}
+{{- end -}}
+{{- $idpKey := ternary "idpCognito" "idpOidc" (eq $a.type "cognito") -}}
+{{- $idp := get $a $idpKey | default dict -}}
+{{- $keys := ternary (list "userPoolARN" "userPoolClientID" "userPoolDomain") (list "issuer" "authorizationEndpoint" "tokenEndpoint" "userInfoEndpoint" "secretName") (eq $a.type "cognito") -}}
+{{- range $keys -}}
+{{- if not (get $idp .) -}}
+{{- fail (printf "ingress.auth.%s.%s is required with auth type %s" $idpKey . $a.type) -}}
+{{- end -}}
+{{- end -}}
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
@@ -30,6 +46,13 @@ metadata:
     # The environment's WAFv2 web ACL (CDK, via cluster-vars): managed rule groups and a per-IP rate limit.
     alb.ingress.kubernetes.io/wafv2-acl-arn: {{ . }}
     {{- end }}
+    # Sign-in before forwarding (platform.yaml edge.auth): the ALB answers unauthenticated requests itself.
+    alb.ingress.kubernetes.io/auth-type: {{ $a.type }}
+    alb.ingress.kubernetes.io/auth-idp-{{ $a.type }}: {{ $idp | toJson | squote }}
+    alb.ingress.kubernetes.io/auth-on-unauthenticated-request: {{ $a.onUnauthenticatedRequest }}
+    alb.ingress.kubernetes.io/auth-scope: {{ $a.scope | quote }}
+    alb.ingress.kubernetes.io/auth-session-timeout: {{ int $a.sessionTimeoutSeconds | quote }}
+    alb.ingress.kubernetes.io/auth-session-cookie: {{ $a.sessionCookie }}
     alb.ingress.kubernetes.io/healthcheck-path: {{ $i.healthcheckPath }}
     alb.ingress.kubernetes.io/healthcheck-port: traffic-port
     alb.ingress.kubernetes.io/success-codes: "200"

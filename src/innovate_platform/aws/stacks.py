@@ -7,7 +7,8 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from ..config import Environment, Platform
-from ..naming import ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, app_bucket_name, host_var, interruption_queue_name, karpenter_node_role_name
+from ..naming import (ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR,
+                      WAF_ACL_ARN_VAR, app_bucket_name, host_var, interruption_queue_name, karpenter_node_role_name)
 from .constructs.app_access import AppAccess
 from .constructs.cluster import PlatformCluster
 from .constructs.controller_roles import ControllerRoles
@@ -15,6 +16,7 @@ from .constructs.database import PlatformDatabase, instance_identifier
 from .constructs.alb_logs import AlbAccessLogs
 from .constructs.edge import EdgeCertificate
 from .constructs.waf import EdgeFirewall
+from .constructs.user_pool import EdgeUserPool
 from .constructs.flux import FluxBootstrap
 from .constructs.github_ci import DeployRole, DiffRole, GitHubOidc, ImagePushRole
 from .constructs.karpenter import KarpenterAwsSide
@@ -58,6 +60,8 @@ class PlatformStack(Stack):
         self.edge = EdgeCertificate(self, "Edge", env=env)
         self.firewall = EdgeFirewall(self, "Firewall", env=env)
         self.alb_logs = AlbAccessLogs(self, "AlbAccessLogs", env=env)
+        self.users = (EdgeUserPool(self, "Users", platform=platform, env=env)
+                      if env.edge.auth.provider == "cognito" else None)
         self.cluster_vars = self._cluster_vars(platform, env, network)
         self.flux = FluxBootstrap(self, "Flux", platform=platform, env=env, cluster=cluster,
                                   cluster_vars=self.cluster_vars)
@@ -111,6 +115,10 @@ class PlatformStack(Stack):
         values[WAF_ACL_ARN_VAR] = self.firewall.acl.attr_arn
         values[ALB_LOG_BUCKET_VAR] = self.alb_logs.bucket.bucket_name
         values |= {host_var(app): host for app, host in env.dns.hosts.items()}
+        if self.users:
+            values |= {USER_POOL_ARN_VAR: self.users.user_pool.user_pool_arn,
+                       USER_POOL_CLIENT_ID_VAR: self.users.client.user_pool_client_id,
+                       USER_POOL_DOMAIN_VAR: self.users.domain_prefix}
         return values
 
 

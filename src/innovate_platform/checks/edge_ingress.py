@@ -1,8 +1,8 @@
-"""platform-security rules over the rendered Ingresses: every internet-facing ALB Ingress has a
-WAF web ACL, HTTPS with a TLS 1.2+ policy (HTTP only as a redirect), access logs and
-invalid-header dropping. Registered in platform_security.run over the charts as Flux renders them.
-
-Authentication at the ALB (issue 14, part 2) is not built yet, so it is not required here.
+"""platform-security rules over the rendered Ingresses: every internet-facing ALB Ingress
+authenticates users (auth-type cognito or oidc with its complete IdP configuration, and never
+`allow`s an unauthenticated request through), has a WAF web ACL, HTTPS with a TLS 1.2+ policy
+(HTTP only as a redirect), access logs and invalid-header dropping. Registered in
+platform_security.run over the charts as Flux renders them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from typing import Iterable, Iterator
 from .model import Finding
 
 PREFIX = "alb.ingress.kubernetes.io/"
+# The controller's auth-idp-cognito / auth-idp-oidc JSON keys (pkg/ingress/config_types.go).
+IDP_KEYS = {"cognito": ("userPoolARN", "userPoolClientID", "userPoolDomain"),
+            "oidc": ("issuer", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "secretName")}
 # Elastic Load Balancing policies that refuse TLS 1.0 and 1.1 (name families per the ELB docs).
 TLS12_POLICY_MARKS = ("TLS13-1-2", "TLS13-1-3", "TLS-1-2", "FS-1-2")
 
@@ -28,12 +31,40 @@ def _listen_ports(value: str) -> list[str]:
         return []
 
 
+def _idp(value: str) -> dict:
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def auth_problems(notes: dict[str, str]) -> Iterator[tuple[str, str, str]]:
+    """(field, message, fix) when the ALB would forward a request nobody signed in for."""
+    field = "metadata.annotations"
+    auth_type = notes.get(PREFIX + "auth-type", "none")  # the controller's default
+    if auth_type not in IDP_KEYS:
+        yield (f"{field}.{PREFIX}auth-type", f"auth-type {auth_type}: the internet-facing ALB forwards requests "
+               "without sign-in", "set ingress.auth from platform.yaml edge.auth (gitops/edge.py): cognito or oidc")
+        return
+    idp = _idp(notes.get(f"{PREFIX}auth-idp-{auth_type}", ""))
+    missing = [key for key in IDP_KEYS[auth_type] if not idp.get(key)]
+    if missing:
+        yield (f"{field}.{PREFIX}auth-idp-{auth_type}", f"auth-type {auth_type} without its IdP ({', '.join(missing)} "
+               "missing): the controller cannot build the authenticate action", f"set auth-idp-{auth_type} with "
+               f"{', '.join(IDP_KEYS[auth_type])} (from cluster-vars or platform.yaml edge.auth.oidc)")
+    if notes.get(PREFIX + "auth-on-unauthenticated-request", "authenticate") not in ("authenticate", "deny"):
+        yield (f"{field}.{PREFIX}auth-on-unauthenticated-request", "unauthenticated requests are allowed through",
+               "use authenticate (pages: redirect to sign-in) or deny (APIs: 401)")
+
+
 def ingress_problems(obj: dict) -> Iterator[tuple[str, str, str]]:
     """(field, message, fix) for one Ingress; nothing unless it is an internet-facing ALB."""
     notes = (obj.get("metadata") or {}).get("annotations") or {}
     if notes.get(PREFIX + "scheme") != "internet-facing":
         return
     field = "metadata.annotations"
+    yield from auth_problems(notes)
     if not notes.get(PREFIX + "wafv2-acl-arn"):
         yield (f"{field}.{PREFIX}wafv2-acl-arn", "the internet-facing ALB has no WAF web ACL",
                "set ingress.wafAclArn from cluster-vars (aws/constructs/waf.py)")

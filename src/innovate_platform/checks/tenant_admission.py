@@ -7,7 +7,8 @@ selecting or preferring `role: system`, bound to a node, sharing the host's name
 a hostPath, privileged (also as an init container and in a Deployment's and a CronJob's template,
 as a baseline namespace would otherwise admit them); Ingresses joining or reordering the shared
 group, with a redirect action or a condition, on the legacy class annotation, internet-facing
-without the team's grant, and on a class the namespace is not given.
+without the team's grant, on a class the namespace is not given, and on an internet-facing class
+without sign-in, with auth-type none or letting unauthenticated requests through.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Iterator
 
 from ..config import Environment, Platform
 from ..gitops.admission import PLATFORM_PRIORITY_CLASSES, SYSTEM_ROLE, SYSTEM_TAINT_KEY
-from ..gitops.ingress_classes import SHARED_CLASS, namespace_ingress_classes
+from ..gitops.ingress_classes import SHARED_CLASS, internet_facing_classes, namespace_ingress_classes
 from .admission import RESOURCES, BoundPolicy, admission_denials, bound_policies
 from .model import Finding
 
@@ -109,6 +110,15 @@ def hostile_corpus(platform: Platform, env: Environment, ns: str) -> list[Hostil
         Hostile("an Ingress on the legacy class annotation", _ingress(ns, None, {"kubernetes.io/ingress.class": "alb"}),
                 "ingress.class"),
     ]
+    if own in allowed and own in internet_facing_classes(env):
+        signed = {f"{ALB}auth-type": "cognito", f"{ALB}auth-idp-cognito": '{"userPoolARN":"x"}'}
+        out += [
+            Hostile("an internet-facing Ingress without sign-in", _ingress(ns, own, {}), "authenticate users"),
+            Hostile("an internet-facing Ingress with auth-type none", _ingress(ns, own, {f"{ALB}auth-type": "none"}),
+                    "authenticate users"),
+            Hostile("an Ingress letting unauthenticated requests through", _ingress(ns, own, {
+                **signed, f"{ALB}auth-on-unauthenticated-request": "allow"}), "anonymous"),
+        ]
     if not any(t.ingress == "internet-facing" and ns in t.namespaces for t in env.teams):
         out.append(Hostile("an internet-facing Ingress without the team's grant",
                            _ingress(ns, own, {f"{ALB}scheme": "internet-facing"}), "internet-facing"))

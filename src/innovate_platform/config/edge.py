@@ -1,10 +1,13 @@
-"""The `edge` section of an environment: who may reach its ALB, and whether it may be deleted."""
+"""The `edge` section of an environment: who may reach its ALB, whether it may be deleted, and who
+signs users in (`auth`, config/edge_auth.py)."""
 
 from __future__ import annotations
 
 import ipaddress
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from .edge_auth import EdgeAuth
 
 
 class Edge(BaseModel):
@@ -16,6 +19,8 @@ class Edge(BaseModel):
     inbound_cidrs: tuple[str, ...] = ()
     # The ALB refuses deletion until this is turned off (prod).
     deletion_protection: bool = False
+    # Sign-in at the ALB before any request reaches the apps (Cognito by default).
+    auth: EdgeAuth = EdgeAuth()
 
     @field_validator("inbound_cidrs")
     @classmethod

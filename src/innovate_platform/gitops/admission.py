@@ -8,7 +8,9 @@ same CEL offline against hostile objects and the platform's own charts.
   taint (nor a key-less toleration, which tolerates every taint); no `role: system` node selector
   or affinity; no nodeName; no host namespaces, hostPath volumes or privileged containers, even
   where Pod Security enforces only baseline.
-- Ingresses: no IngressGroup, `actions.*` or `conditions.*` annotations, no legacy class
+- Ingresses: on an internet-facing class only with sign-in at the ALB (auth-type cognito or
+  oidc, never `allow` for unauthenticated requests); no IngressGroup, `actions.*` or
+  `conditions.*` annotations, no legacy class
   annotation, no internet-facing scheme annotation outside namespaces of teams granted one, and
   only the IngressClasses platform.yaml gives the namespace.
 """
@@ -16,7 +18,7 @@ same CEL offline against hostile objects and the platform's own charts.
 from __future__ import annotations
 
 from ..config import Environment, Platform
-from .ingress_classes import namespace_ingress_classes
+from .ingress_classes import internet_facing_classes, namespace_ingress_classes
 from .objects import Obj, meta
 
 ADMISSION_API = "admissionregistration.k8s.io/v1"
@@ -120,6 +122,14 @@ def ingress_validations(platform: Platform, env: Environment) -> list[Obj]:
                        f"variables.classes[namespaceObject.metadata.name] : [])",
          "message": "spec.ingressClassName is not a class platform.yaml gives this namespace: the shared class is for "
                     "exposed apps only, a team's own class for the teams granted `ingress` (docs/tenancy.md)"},
+        {"expression": f"!(variables.ingressClass in {_cel_list(internet_facing_classes(env))}) || "
+                       f"variables.annotations.exists(k, k == '{prefix}auth-type' && "
+                       f"variables.annotations[k] in ['cognito', 'oidc'])",
+         "message": "an Ingress on an internet-facing class must authenticate users: set alb.ingress.kubernetes.io/"
+                    "auth-type to cognito or oidc with its auth-idp-* configuration (docs/network-security.md)"},
+        {"expression": f"!variables.annotations.exists(k, k == '{prefix}auth-on-unauthenticated-request' && "
+                       "variables.annotations[k] == 'allow')",
+         "message": "auth-on-unauthenticated-request: allow forwards anonymous requests; use authenticate or deny"},
     ], [
         {"name": "annotations", "expression": _opt("object.metadata.annotations", "{}")},
         {"name": "ingressClass", "expression": _opt("object.spec.ingressClassName", "''")},

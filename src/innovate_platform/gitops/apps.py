@@ -7,7 +7,7 @@ from typing import Any
 
 from ..config import App, Environment, Platform
 from ..network_layout import subnet_layout
-from ..naming import app_role, migrator_role
+from ..naming import alb_arn_prefix, app_role, migrator_role
 from .bootstrap import FLUX_NAMESPACE
 from .charts import chart_values, values_files
 from .edge import ingress_values
@@ -15,9 +15,10 @@ from .objects import Obj, chart_from_git, helm_release, var
 from .reconciler import reconciler_name
 
 
-def cluster_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
+def cluster_values(platform: Platform, env: Environment, app: App, chart: dict[str, Any]) -> Obj:
     """Only what cluster-vars knows (role ARN, database endpoint, bucket, region, VPC CIDR, host and
-    certificate), and only for keys the chart has; everything else stays in the chart's values files."""
+    certificate) and the shared ALB's ARN prefix an exposed app trusts identities from, and only for
+    keys the chart has; everything else stays in the chart's values files."""
     values: Obj = {}
     if (app.s3_bucket or app.database) and "serviceAccount" in chart:
         values["serviceAccount"] = {"roleArn": var(app_role(app.name, app.namespace).var)}
@@ -32,6 +33,9 @@ def cluster_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
     if app.s3_bucket:
         env_values["S3_BUCKET"] = var(f"{app.name}_bucket")
     env_values["AWS_REGION"] = var("aws_region")
+    if app.exposed:
+        # Known before deployment (the ALB's name is fixed; ELB picks the id): literal.
+        env_values["AUTH_ALB_ARN"] = alb_arn_prefix(platform, env)
     env_values = {k: v for k, v in env_values.items() if k in chart_env}
     if env_values:
         values["env"] = env_values
@@ -48,7 +52,7 @@ def app_release(platform: Platform, env: Environment, app: App, base_dir: Path) 
         app.name,
         FLUX_NAMESPACE,
         chart=chart_from_git(f"./{app.chart}", values_files(app, env)),
-        values=cluster_values(env, app, chart),
+        values=cluster_values(platform, env, app, chart),
         extra_spec={
             "targetNamespace": app.namespace,
             "storageNamespace": app.namespace,

@@ -1,14 +1,17 @@
 """The ALB's trust boundary: IngressClasses whose IngressClassParams the controller enforces.
 
 - `alb`, the shared class: its IngressClassParams pin the IngressGroup (one internet-facing ALB
-  for the platform's apps) and admit only the namespaces of apps platform.yaml marks `exposed`.
+  for the platform's apps), the ALB's name (naming.alb_name: the API trusts identities signed by
+  that ALB only, so its ARN must be known before it exists) and admit only the namespaces of apps
+  platform.yaml marks `exposed`.
   The controller's legacy class and group-name annotations are off (gitops/controllers.py), so
   the params are the only way into the group.
 - `team-<name>`, for each team platform.yaml grants `ingress`: no group (each Ingress gets its own
   ALB), the granted scheme, only the team's namespaces.
 
 Field names from the IngressClassParams CRD (elbv2.k8s.aws/v1beta1) of the AWS Load Balancer
-Controller chart 3.5.0: spec.group.name, spec.scheme, spec.namespaceSelector, spec.targetType.
+Controller chart 3.5.0: spec.group.name, spec.loadBalancerName, spec.scheme, spec.namespaceSelector,
+spec.targetType.
 The chart recommends creating IngressClassParams after the controller runs: they live in the
 infra-configs layer, which waits for the controllers.
 """
@@ -16,6 +19,7 @@ infra-configs layer, which waits for the controllers.
 from __future__ import annotations
 
 from ..config import Environment, Platform, Team
+from ..naming import alb_name
 from .objects import Obj, meta
 
 SHARED_CLASS = "alb"
@@ -41,6 +45,12 @@ def namespace_ingress_classes(platform: Platform, env: Environment) -> dict[str,
     return out
 
 
+def internet_facing_classes(env: Environment) -> list[str]:
+    """The classes whose ALBs face the internet: the shared one and each team class granted it.
+    Their Ingresses must authenticate users (tenant admission, platform-security)."""
+    return [SHARED_CLASS] + [team_class(t) for t in env.teams if t.ingress == "internet-facing"]
+
+
 def _by_name(namespaces: list[str]) -> Obj:
     return {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": sorted(namespaces)}]}
 
@@ -64,7 +74,7 @@ def render_ingress_classes(platform: Platform, env: Environment) -> list[Obj]:
     if exposed:
         out += [
             _params(SHARED_CLASS, {"namespaceSelector": _by_name(exposed), "group": {"name": platform.organisation},
-                                   "scheme": "internet-facing", "targetType": "ip"}),
+                                   "loadBalancerName": alb_name(platform, env), "scheme": "internet-facing", "targetType": "ip"}),
             _ingress_class(SHARED_CLASS, SHARED_CLASS),
         ]
     for team in env.teams:

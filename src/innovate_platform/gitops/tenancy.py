@@ -8,6 +8,7 @@ from ..config import Environment, Platform, Team
 from ..config.tenancy import namespace_quota
 from ..network_layout import subnet_layout
 from .admission import PLATFORM_PRIORITY_CLASSES, render_admission
+from .edge_auth import render_oidc_secret_access
 from .ingress_classes import render_ingress_classes
 from .app_needs import READINESS_GATE_LABEL
 from .objects import Obj, meta, namespace, pod_security_labels, role_with_binding, var
@@ -233,6 +234,7 @@ def render_tenancy(platform: Platform, env: Environment, alb_targets: frozenset[
     files = {"priority-classes.yaml": priority_classes()}
     files["admission-policies.yaml"] = render_admission(platform, env, [ns.name for ns in tenants])
     files["ingress-classes.yaml"] = render_ingress_classes(platform, env)
+    files["oidc-secret-access.yaml"] = render_oidc_secret_access(platform, env)
     files["flux-reconcilers.yaml"] = [o for app in platform.apps for o in render_reconciler(app)]
     files = {name: objs for name, objs in files.items() if objs}
     for ns in tenants:

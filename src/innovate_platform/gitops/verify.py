@@ -13,7 +13,9 @@ from ..checks.flux_crds import is_notification, notification_crd_root
 from ..checks.inputs import PROJECT_ROOT
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
-from ..naming import ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, workload_roles
+from ..naming import (ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR,
+                      WAF_ACL_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, user_pool_domain_prefix,
+                      workload_roles)
 from .tree import render_tree
 
 
@@ -36,6 +38,11 @@ def placeholder_cluster_vars(platform: Platform, env: Environment) -> dict[str, 
     values[WAF_ACL_ARN_VAR] = sample_waf_acl_arn(platform, env)
     values[ALB_LOG_BUCKET_VAR] = f"{env.cluster_name}-alb-logs-{env.account}"  # aws/constructs/alb_logs.py
     values |= {host_var(app): host for app, host in env.dns.hosts.items()}
+    if env.edge.auth.provider == "cognito":  # aws/constructs/user_pool.py; ids are Cognito's to choose
+        values |= {USER_POOL_ARN_VAR: f"arn:aws:cognito-idp:{platform.region}:{env.account}:userpool/"
+                                      f"{platform.region}_AbCdEfGhI",
+                   USER_POOL_CLIENT_ID_VAR: "1example23456789abcdefghij",
+                   USER_POOL_DOMAIN_VAR: user_pool_domain_prefix(platform, env)}
     return values
 
 

@@ -240,6 +240,9 @@ def estimate(platform: Platform, env_name: str, facts: TemplateFacts, apps: tupl
         steps = ", ".join(f"{step.replace('_', ' ')} {at}" for step, at in env.sleep.timeline().items())  # type: ignore[union-attr]
         notes.append(f"Node groups run {awake:.0f} h/month (sleep timeline: {steps} {env.sleep.timezone}, weekdays only); "
                      "reserved instances are not used for sleeping groups.")
+    if facts.resource_counts.get("AWS::Cognito::UserPool"):
+        notes.append("Not priced: the Cognito user pool the ALB signs users in with (Essentials plan, billed per "
+                     "monthly active user); its price is not in reference/aws-facts.md.")
     notes.append("Seed's design as the seed states it (insight/seed_baseline.py): its app node group with Reserved, "
                  "Spot and Cluster Autoscaler where it says so, at its node counts; everything it does not size is "
                  "priced as this platform's (shared items identical).")

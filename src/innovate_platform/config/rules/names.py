@@ -12,6 +12,12 @@ from .base import Problem, duplicates, env_path
 # ECR repository names (CreateRepository's pattern, lower case, no spaces).
 ECR_NAME = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
 S3_BUCKET_MAX = 63  # characters in a bucket name
+# ELB load balancer names: 32 characters, letters, digits and hyphens, no hyphen at either end,
+# not beginning with internal- (CreateLoadBalancer's Name).
+ALB_NAME = re.compile(r"^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
+# Cognito prefix domains (CreateUserPoolDomain's Domain pattern); the words Cognito reserves.
+COGNITO_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+COGNITO_RESERVED = ("aws", "amazon", "cognito")
 
 
 def name_rules(platform: Platform) -> Iterator[Problem]:
@@ -23,6 +29,7 @@ def name_rules(platform: Platform) -> Iterator[Problem]:
             yield Problem(("shared", "ecr_repositories", i), f"'{repo}' is not an ECR repository name (lower-case "
                           "letters, digits and . _ - / separators); rename it")
     yield from _bucket_names(platform)
+    yield from _edge_names(platform)
     for name, env in platform.environments.items():
         yield from _env_names(name, env)
 
@@ -41,6 +48,27 @@ def _bucket_names(platform: Platform) -> Iterator[Problem]:
                               f"{S3_BUCKET_MAX} (organisation, environment, app name and account); shorten the app "
                               "name or organisation")
                 break
+
+
+def _edge_names(platform: Platform) -> Iterator[Problem]:
+    """The shared ALB's name and the Cognito domain prefix are derived from the organisation
+    (naming.alb_name, naming.user_pool_domain_prefix): refuse what ELB or Cognito would refuse."""
+    from ...naming import alb_name, user_pool_domain_prefix
+
+    for env in platform.environments.values():
+        name = alb_name(platform, env)
+        if not ALB_NAME.match(name):
+            yield Problem(("organisation",), f"the ALB name {name} (organisation-environment) is one ELB refuses "
+                          "(at most 32 letters, digits and hyphens, no hyphen at either end, not internal-...); "
+                          "choose another organisation name")
+            return
+        prefix = user_pool_domain_prefix(platform, env)
+        reserved = [word for word in COGNITO_RESERVED if word in prefix]
+        if env.edge.auth.provider == "cognito" and (reserved or not COGNITO_DOMAIN.match(prefix)):
+            yield Problem(("organisation",), f"the Cognito domain prefix {prefix} is one Cognito refuses"
+                          f"{' (it contains ' + reserved[0] + ')' if reserved else ''}: prefixes may not contain "
+                          "aws, amazon or cognito; choose another organisation name")
+            return
 
 
 def _env_names(name: str, env) -> Iterator[Problem]:

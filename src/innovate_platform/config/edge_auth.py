@@ -1,0 +1,96 @@
+"""The `edge.auth` section of an environment: who signs users in before the ALB forwards to the apps.
+
+- `provider: cognito` (the default): CDK creates the environment's Cognito user pool, hosted
+  domain and app client (aws/constructs/user_pool.py); their ids reach the Ingresses through
+  `cluster-vars`.
+- `provider: oidc`: an external OpenID Connect issuer. Its client id and secret live in a
+  Kubernetes Secret (keys `clientID` and `clientSecret`, as the AWS Load Balancer Controller
+  reads them) in each exposed app's namespace; the platform grants the controller `get` on that
+  one Secret there (gitops/edge_auth.py), never on all Secrets.
+
+The ALB answers the browser's sign-in and forwards only signed-in requests (docs/adr/0013-...).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# ELB AuthenticateCognito/OidcActionConfig.SessionTimeout: up to 7 days (also its default); at
+# least 5 minutes (our floor) so users are not sent to sign in again and again.
+SESSION_TIMEOUT_MAX = 604800
+SESSION_TIMEOUT_MIN = 300
+# The scopes a Cognito app client can allow (its built-in OAuth scopes).
+COGNITO_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
+# A Kubernetes object name (DNS-1123 subdomain, as a Secret's name must be).
+K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+HTTPS_URL = re.compile(r"^https://[^\s/?#]+\S*$")
+
+
+class Oidc(BaseModel):
+    """An external OpenID Connect identity provider (its discovery document lists these URLs)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    user_info_endpoint: str
+    # The Secret (keys clientID, clientSecret) in every exposed app's namespace.
+    client_secret_name: str
+
+    @field_validator("issuer", "authorization_endpoint", "token_endpoint", "user_info_endpoint")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not HTTPS_URL.match(value):
+            raise ValueError(f"'{value}' is not an https:// URL (the ALB talks to the IdP over TLS only); copy it "
+                             "from the issuer's /.well-known/openid-configuration")
+        return value
+
+    @field_validator("client_secret_name")
+    @classmethod
+    def _secret_name(cls, value: str) -> str:
+        if not K8S_NAME.match(value):
+            raise ValueError(f"'{value}' is not a Kubernetes Secret name (lower-case letters, digits, '-' and '.'); "
+                             "name the Secret like oidc-client")
+        return value
+
+
+class EdgeAuth(BaseModel):
+    """How the shared ALB authenticates users before forwarding to the apps."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
+
+    provider: Literal["cognito", "oidc"] = "cognito"
+    oidc: Oidc | None = None
+    # How long a signed-in browser session lasts before the ALB asks the IdP again.
+    session_timeout_seconds: int = Field(default=28800, ge=SESSION_TIMEOUT_MIN, le=SESSION_TIMEOUT_MAX)
+    # Claims requested from the IdP; with Cognito also the app client's allowed OAuth scopes.
+    scope: tuple[str, ...] = ("openid", "email")
+
+    @field_validator("scope")
+    @classmethod
+    def _scope_has_openid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "openid" not in value:
+            raise ValueError(f"{list(value)} lacks openid: the ALB signs users in with OpenID Connect and needs it; "
+                             "add openid")
+        if len(set(value)) != len(value):
+            raise ValueError(f"{list(value)} lists a scope twice; list each once")
+        return value
+
+    @model_validator(mode="after")
+    def _provider_matches(self) -> EdgeAuth:
+        if self.provider == "oidc" and self.oidc is None:
+            raise ValueError("provider is oidc but the oidc section is missing: add oidc with issuer, "
+                             "authorization_endpoint, token_endpoint, user_info_endpoint and client_secret_name")
+        if self.provider == "cognito" and self.oidc is not None:
+            raise ValueError("an oidc section is set but provider is cognito, which ignores it: set provider: oidc "
+                             "or remove the oidc section")
+        if self.provider == "cognito":
+            unknown = [s for s in self.scope if s not in COGNITO_SCOPES]
+            if unknown:
+                raise ValueError(f"scope {', '.join(unknown)} is not a Cognito app client scope; use "
+                                 f"{', '.join(COGNITO_SCOPES)}")
+        return self
