@@ -12,7 +12,7 @@ import yaml
 from innovate_platform.checks.pod_security import check_pod_security, pod_spec_of
 
 IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:(sha-[0-9a-f]{7}|v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)$")
-TEST_IMAGE = re.compile(r"^[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*$")
+TEST_IMAGE = re.compile(r"^[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$")  # tag and digest
 
 
 def test_helm_lint_strict_passes_with_the_environment_values(charts, app, env):
