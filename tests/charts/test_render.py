@@ -11,7 +11,7 @@ import yaml
 
 from innovate_platform.checks.pod_security import check_pod_security, pod_spec_of
 
-IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:(sha-[0-9a-f]{7}|v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)$")
+IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:(sha-[0-9a-f]{7}|v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)(@sha256:[0-9a-f]{64})?$")
 TEST_IMAGE = re.compile(r"^[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$")  # tag and digest
 
 
