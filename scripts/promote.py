@@ -133,7 +133,8 @@ def set_image_value(text: str, key: str, value: str, where: str = "values file")
         gap = match["gap"] or " "
         lines[i] = f"{match['key']}{gap}{quote}{value}{quote}{match['rest']}{ending}"
         return "".join(lines), previous
-    after = max((i for i in children if _key_line("tag").match(bodies[i])), default=start)  # a new key follows the tag
+    tags = [i for i in children if TAG_LINE.match(bodies[i]) and _indent(bodies[i]) == child_indent]
+    after = tags[0] if tags else start  # a new key goes right after the tag (or under image:)
     insert = f'{" " * child_indent}{key}: "{value}"{newline}'
     if not lines[after].endswith(("\n", "\r")):
         lines[after] += newline
