@@ -11,8 +11,8 @@ import yaml
 
 from innovate_platform.checks.pod_security import check_pod_security, pod_spec_of
 
-IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:(sha-[0-9a-f]{7}|v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)$")
-TEST_IMAGE = re.compile(r"^[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*$")
+IMAGE = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+:(sha-[0-9a-f]{7}|v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?)(@sha256:[0-9a-f]{64})?$")
+TEST_IMAGE = re.compile(r"^[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*@sha256:[0-9a-f]{64}$")  # tag and digest
 
 
 def test_helm_lint_strict_passes_with_the_environment_values(charts, app, env):
@@ -59,6 +59,27 @@ def test_images_are_pinned_and_come_from_the_shared_ecr(charts, app, env):
     test_pod = charts.only(objects, "Pod")
     (probe,) = test_pod["spec"]["containers"]
     assert TEST_IMAGE.match(probe["image"]) and not probe["image"].endswith(":latest")
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+SKIP = "checkov.io/skip1"
+
+
+def _digest_workloads(objects: list[dict]) -> list[dict]:
+    return [o for o in objects if o["kind"] in ("Deployment", "Job")]
+
+
+def test_the_app_image_renders_with_its_digest_when_set_and_only_then_drops_the_checkov_skip(charts, app, tmp_path):
+    by_tag = _digest_workloads(charts.render(app, "prod"))
+    assert by_tag and all(SKIP in o["metadata"]["annotations"] for o in by_tag)
+    assert all(o["metadata"]["annotations"][SKIP].startswith("CKV_K8S_43=") for o in by_tag)
+    assert all(o["metadata"]["annotations"][SKIP].count("=") == 1 for o in by_tag)  # checkov splits id=reason once
+    base = yaml.safe_load((charts.charts_dir / app / "values.yaml").read_text())["image"]
+    pinned = _digest_workloads(charts.render_with(app, "prod", {"image": {**base, "digest": DIGEST}}, tmp_path))
+    for obj in pinned:
+        assert SKIP not in (obj["metadata"].get("annotations") or {}), obj["kind"]
+        (container,) = obj["spec"]["template"]["spec"]["containers"]
+        assert container["image"] == f"{base['repository']}:{base['tag']}@{DIGEST}"
 
 
 def test_the_helm_test_pod_calls_the_services_healthz_and_is_not_behind_the_service(charts, app, env):

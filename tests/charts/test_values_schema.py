@@ -43,6 +43,8 @@ BAD_VALUES = [
     ("api", {"priorityClassName": "high"}, "/priorityClassName"),
     ("api", {"networkPolicy": {"vpcCidrs": ["10.30.0.0"]}}, "/networkPolicy/vpcCidrs/0"),
     ("web", {"test": {"image": "busybox:latest"}}, "/test/image"),
+    ("api", {"test": {"image": "busybox:1.37.0"}}, "/test/image"),  # a tag without its digest
+    ("web", {"image": {"digest": "sha256:abc"}}, "/image/digest"),
 ]
 
 

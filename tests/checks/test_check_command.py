@@ -53,7 +53,9 @@ def test_the_report_lists_every_acknowledgement_with_its_reason(report):
 
 def test_checkov_skips_are_listed_with_their_reasons(report):
     checkov = next(c for c in report["checks"] if c["name"] == "checkov" and c["env"] == "shared")
-    assert any(f["field"] == "skip-check CKV_K8S_43" and "immutable" in f["message"] for f in checkov["findings"])
+    assert any(f["field"] == "skip-check CKV_AWS_51" and "immutable" in f["message"] for f in checkov["findings"])
+    # The image-digest rule is not skipped any more (docs/adr/0018).
+    assert not any(f["field"] == "skip-check CKV_K8S_43" for f in checkov["findings"])
 
 
 @pytest.mark.parametrize("args, message", [

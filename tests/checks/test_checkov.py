@@ -49,12 +49,30 @@ def test_a_bad_manifest_fails_checkov_even_with_the_repository_skips_and_offline
     reports, seconds = checkov.scan(binary(), tmp_path, ["kubernetes"], ROOT / checkov.CONFIG)
     findings = checkov.report_findings(reports, origin)
     ids = {f.message.split()[0] for f in findings}
-    assert {"CKV_K8S_16", "CKV_K8S_19"} <= ids  # privileged, host network
+    assert {"CKV_K8S_16", "CKV_K8S_19", "CKV_K8S_43"} <= ids  # privileged, host network, image without digest
     privileged = next(f for f in findings if f.message.startswith("CKV_K8S_16"))
     assert (privileged.env, privileged.resource, privileged.severity) == ("prod", "gitops/apps/prod/miner.yaml: Pod.api.miner", ERROR)
     assert privileged.field.startswith("lines ") and checkov.CONFIG in privileged.fix
     assert seconds > 0
     assert not log.exists(), f"checkov tried the network: {log.read_text()}"
+
+
+def test_the_image_digest_rule_runs_and_only_the_charts_reasoned_annotation_skips_it(tmp_path):
+    """CKV_K8S_43 is not skipped repository-wide: a public image by tag fails, the same pod pinned by
+    digest passes, and our chart's per-workload annotation (image by immutable ECR tag) is honoured."""
+    digest = "sha256:" + "ab" * 32
+    pods = {"tag": "busybox:1.37.0", "digest": f"busybox:1.37.0@{digest}", "annotated": "busybox:1.37.0"}
+    origin = {}
+    for name, image in pods.items():
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "api"},
+               "spec": {"containers": [{"name": "c", "image": image}]}}
+        if name == "annotated":
+            pod["metadata"]["annotations"] = {"checkov.io/skip1": "CKV_K8S_43=our ECR image by its immutable tag"}
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(pod))
+        origin[f"{name}.yaml"] = ("prod", f"{name}.yaml")
+    reports, _ = checkov.scan(binary(), tmp_path, ["kubernetes"], ROOT / checkov.CONFIG)
+    failed = {f.resource.split(":")[0] for f in checkov.report_findings(reports, origin) if f.message.startswith("CKV_K8S_43")}
+    assert failed == {"tag.yaml"}
 
 
 def test_every_skip_in_the_repository_has_a_reason():

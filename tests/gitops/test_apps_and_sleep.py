@@ -3,6 +3,7 @@ checked against the charts as real helm renders them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 
 from innovate_platform.checks.pod_security import check_pod_security
 from innovate_platform.gitops.charts import merge
+from innovate_platform.gitops.sleep import KUBECTL_IMAGES
 
 REPO = Path(__file__).resolve().parents[2]
 ENVS = ("dev", "staging", "prod")
@@ -146,7 +148,9 @@ def test_dev_sleep_pods_are_restricted_pinned_and_on_system_nodes(objects, selec
         spec = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
         assert spec["nodeSelector"] == {"role": "system"}
         assert {"key": "CriticalAddonsOnly", "operator": "Exists"} in spec["tolerations"]
-        assert all(c["image"] == "registry.k8s.io/kubectl:v1.35.0" for c in spec["containers"])
+        assert all(c["image"] == KUBECTL_IMAGES["1.35"] for c in spec["containers"])
+        assert all(re.fullmatch(r"registry\.k8s\.io/kubectl:v1\.35\.\d+@sha256:[0-9a-f]{64}", c["image"])
+                   for c in spec["containers"])
 
 
 def test_dev_sleep_may_only_scale_deployments_in_app_namespaces(objects, select, platform):

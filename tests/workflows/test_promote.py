@@ -157,3 +157,56 @@ def test_promoted_tag_is_the_image_helm_renders(repo_root, tmp_path, app):
     images = {c["image"] for doc in yaml.safe_load_all(rendered.stdout) if doc and doc.get("kind") == "Deployment"
               for c in doc["spec"]["template"]["spec"]["containers"]}
     assert images == {f"444444444444.dkr.ecr.us-east-1.amazonaws.com/{app}:sha-1a2b3c4"}
+
+
+DIGESTS = {"api": "sha256:" + "a1" * 32, "web": "sha256:" + "b2" * 32}
+
+
+def test_digests_are_set_next_to_the_tag_and_a_tag_alone_drops_an_old_digest(repo_root, charts):
+    import json
+
+    path = charts / "api" / "values-dev.yaml"
+    result = run(repo_root, "--env", "dev", "--tag", "sha-1a2b3c4", "--charts-dir", str(charts),
+                 "--digests", json.dumps({f"digest_{app}": d for app, d in DIGESTS.items()}))
+    assert result.returncode == 0, result.stderr
+    pinned = path.read_text()
+    assert pinned == VALUES_WITH_COMMENTS.replace(
+        '  tag: "sha-0000000"  # promoted by CI\n', f'  tag: "sha-1a2b3c4"  # promoted by CI\n  digest: "{DIGESTS["api"]}"\n')
+    assert yaml.safe_load(pinned)["image"]["digest"] == DIGESTS["api"]
+    # The next promotion by tag alone must not keep this digest: it would pin the previous image.
+    result = run(repo_root, "--env", "dev", "--tag", "1.2.0", "--charts-dir", str(charts))
+    assert result.returncode == 0, result.stderr
+    assert path.read_text() == VALUES_WITH_COMMENTS.replace('"sha-0000000"', '"1.2.0"')
+
+
+@pytest.mark.parametrize(("digests", "message"), [
+    ('{"api": "sha256:abc"}', "is not sha256:<64 lowercase hex>"),
+    ('{"web": "sha256:' + "c3" * 32 + '"}', "--digests: no digest for api"),
+    ("[1]", "pass a JSON object"),
+    ("not json", "--digests: not JSON"),
+])
+def test_bad_digests_are_refused_naming_the_problem(repo_root, charts, digests, message):
+    before = (charts / "api" / "values-dev.yaml").read_text()
+    result = run(repo_root, "--env", "dev", "--tag", "sha-1a2b3c4", "--charts-dir", str(charts), "--digests", digests)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (charts / "api" / "values-dev.yaml").read_text() == before
+
+
+@pytest.mark.parametrize("app", ["api", "web"])
+def test_a_promoted_digest_is_the_image_helm_renders_and_drops_the_checkov_skip(repo_root, tmp_path, app):
+    import json
+
+    chart = tmp_path / "charts" / app
+    shutil.copytree(repo_root / "charts" / app, chart)
+    shutil.copytree(repo_root / "charts" / "innovate-lib", tmp_path / "charts" / "innovate-lib")
+    result = run(repo_root, "--env", "prod", "--tag", "1.4.0", "--app", app, "--charts-dir", str(tmp_path / "charts"),
+                 "--digests", json.dumps(DIGESTS))
+    assert result.returncode == 0, result.stderr
+    rendered = subprocess.run([str(HELM), "template", app, str(chart), "-f", str(chart / "values-prod.yaml"),
+                               "--set", "ingress.enabled=false"], capture_output=True, text=True, timeout=60)
+    assert rendered.returncode == 0, rendered.stderr
+    workloads = [d for d in yaml.safe_load_all(rendered.stdout) if d and d.get("kind") in ("Deployment", "Job")]
+    images = {c["image"] for d in workloads for c in d["spec"]["template"]["spec"]["containers"]}
+    assert images == {f"444444444444.dkr.ecr.us-east-1.amazonaws.com/{app}:1.4.0@{DIGESTS[app]}"}
+    assert all("checkov.io/skip1" not in (d["metadata"].get("annotations") or {}) for d in workloads)

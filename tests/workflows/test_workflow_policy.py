@@ -227,6 +227,21 @@ def test_promotions_follow_the_images_and_their_channel(workflows):
         assert target_environments(job) == {env}
 
 
+def test_promotions_write_the_digest_each_app_was_pushed_as(workflows):
+    """Every app of the matrix has its own digest output (matrix outputs of distinct names are
+    combined), and every promotion hands them all to scripts/promote.py (image.digest)."""
+    jobs = workflows["images.yml"]["jobs"]
+    image = jobs["image"]
+    apps = image["strategy"]["matrix"]["app"]
+    assert image["outputs"] == {f"digest_{app}": f"${{{{ steps.digest.outputs.digest_{app} }}}}" for app in apps}
+    step = next(s for s in image["steps"] if s.get("id") == "digest")
+    assert step["env"]["DIGEST"] == "${{ steps.build.outputs.digest || steps.retag.outputs.digest }}"
+    assert 'echo "digest_${APP}=${DIGEST}" >> "$GITHUB_OUTPUT"' in step["run"]
+    for job_id in ("promote-dev", "promote-staging", "promote-prod"):
+        promote = next(s for s in jobs[job_id]["steps"] if s.get("uses") == "./.github/actions/promote")
+        assert promote["with"]["digests"] == "${{ toJSON(needs.image.outputs) }}"
+
+
 def test_infra_diffs_every_account_and_deploys_in_order(workflows, repo_root: Path):
     from innovate_platform.config import load_platform
 

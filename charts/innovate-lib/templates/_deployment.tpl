@@ -8,6 +8,10 @@ metadata:
   namespace: {{ .Release.Namespace }}
   labels:
     {{- include "innovate.labels" . | nindent 4 }}
+  {{- with include "innovate.imageDigestSkip" . }}
+  annotations:
+    {{- . | nindent 4 }}
+  {{- end }}
 spec:
   {{- if eq .Values.autoscaling.mode "off" }}
   replicas: {{ .Values.replicaCount }}

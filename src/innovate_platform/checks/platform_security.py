@@ -15,6 +15,7 @@ from ..config import Platform
 from ..naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name
 from .ci_access import ecr_no_account_principals, pull_request_roles_read_no_data
 from .edge_ingress import ingress_findings
+from .image_digests import cluster_image_findings, repository_image_findings
 from .cfn import Resource, Templates, as_list, flatten, policy_documents, ref_target, resolve_import, resources, statements
 from .inputs import CheckInputs
 from .model import Check, CheckUnavailable, Finding
@@ -502,8 +503,11 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
         except CheckUnavailable as exc:
             return findings + [Finding(env, "charts/", "", str(exc), "fix the charts' render (helm template)")]
         findings += ingress_findings(env, gitops.for_env(env) + charts.for_env(env))
+        findings += cluster_image_findings(inputs, env)
+    else:
+        findings += repository_image_findings(inputs)
     return findings
 
 
-CHECK = Check("platform-security", "our security rules over the templates, EC2NodeClasses and Ingresses", run,
+CHECK = Check("platform-security", "our security rules over the templates, EC2NodeClasses, Ingresses and image digests", run,
               needs=("synthesis", "gitops", "charts"))

@@ -15,10 +15,21 @@ from .platform_namespaces import api_server_egress, controller_namespace
 
 SLEEP_NAMESPACE = "innovate-sleep"
 SERVICE_ACCOUNT = "workload-sleep"
-KUBECTL_IMAGE = "registry.k8s.io/kubectl:v{minor}.0"  # distroless; its entrypoint is kubectl
+# kubectl for the sleep CronJobs (distroless; its entrypoint is kubectl), one per cluster minor, by tag
+# and digest (docs/adr/0018-images-pinned-by-digest.md). registry.k8s.io never re-points a tag.
+KUBECTL_IMAGES = {
+    "1.35": "registry.k8s.io/kubectl:v1.35.3@sha256:8dad99b604a2c0bafe17f53cadf78482d6f667a6da687f385508f5f4e4696d37",
+}
+UNPINNED_KUBECTL = "registry.k8s.io/kubectl:v{minor}.0"  # no digest: the image-digest rule fails it
 NONROOT_UID = 65532
 PAUSED_REPLICAS = "autoscaling.keda.sh/paused-replicas"
 WEEKDAYS = "1-5"
+
+
+def kubectl_image(minor: str) -> str:
+    """The pinned kubectl image of a cluster minor; a minor without a pin renders by tag alone, which
+    `platform-security` reports with the fix (add the minor to KUBECTL_IMAGES)."""
+    return KUBECTL_IMAGES.get(minor) or UNPINNED_KUBECTL.format(minor=minor)
 
 
 def cron(hhmm: str) -> str:
@@ -120,7 +131,7 @@ def render_sleep(platform: Platform, env: Environment, base_dir: Path) -> list[O
     if env.sleep is None:
         return []
     steps = env.sleep.timeline()
-    image = KUBECTL_IMAGE.format(minor=platform.versions.kubernetes)
+    image = kubectl_image(platform.versions.kubernetes)
     works = [(app, chart_workload(base_dir, app, env)) for app in platform.apps]
     down = [_container(app.name, image, _kubectl_args(app.namespace, w, asleep=True)) for app, w in works]
     up = [_container(app.name, image, _kubectl_args(app.namespace, w, asleep=False)) for app, w in works]

@@ -62,7 +62,7 @@ def test_hadolint_is_clean():
 def test_base_image_is_pinned_and_runtime_stage_is_minimal_and_non_root():
     args = dict(a.split("=", 1) for kind, a in instructions() if kind == "ARG" and "=" in a)
     image = args["PYTHON_IMAGE"]
-    assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+", image), image
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+@sha256:[0-9a-f]{64}", image), image  # tag and digest
     runtime = stages()[-1]
     assert runtime[0] == ("FROM", "${PYTHON_IMAGE}")
     kinds = [kind for kind, _ in runtime]

@@ -60,8 +60,8 @@ def test_dockerfile_is_hadolint_clean():
 def test_dockerfile_pins_images_and_runs_unprivileged():
     text = DOCKERFILE.read_text()
     images = re.findall(r"^FROM\s+(\S+)", text, flags=re.M)
-    assert re.fullmatch(r"node:20\.\d+\.\d+-bookworm-slim", images[0].split(" ")[0]), images
-    assert re.fullmatch(r"nginxinc/nginx-unprivileged:\d+\.\d+\.\d+-alpine", images[-1]), images
+    assert re.fullmatch(r"node:20\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}", images[0].split(" ")[0]), images
+    assert re.fullmatch(r"nginxinc/nginx-unprivileged:\d+\.\d+\.\d+-alpine@sha256:[0-9a-f]{64}", images[-1]), images
     assert "npm ci" in text and "npm run build" in text
     final_stage = text.split("FROM ")[-1]
     user = re.search(r"^USER\s+(\d+)(?::(\d+))?$", final_stage, flags=re.M)
