@@ -82,14 +82,62 @@ def test_each_missing_protection_is_named(change, field, says):
     assert found[0].resource == "charts/api (values-prod.yaml): Ingress api/api"
 
 
-def test_the_charts_as_flux_renders_them_pass(platform):
+CLASS = [{"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "IngressClassParams", "metadata": {"name": "alb"},
+          "spec": {"scheme": "internet-facing", "group": {"name": "innovate"}}},
+         {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "alb"},
+          "spec": {"controller": "ingress.k8s.aws/alb",
+                   "parameters": {"apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "alb"}}}]
+
+
+def classed(annotations: dict) -> dict:
+    obj = copy.deepcopy(GOOD)
+    obj["metadata"]["annotations"] = annotations
+    obj["spec"] = {"ingressClassName": "alb"}
+    return obj
+
+
+def test_the_class_parameters_make_an_ingress_internet_facing_without_the_annotation():
+    notes = {k: v for k, v in GOOD["metadata"]["annotations"].items() if k not in (P + "scheme", P + "auth-type")}
+    found = ingress_findings("prod", [File("gitops (ingress classes)", CLASS), File("charts/api", [classed(notes)])])
+    assert [f.field for f in found] == [f"metadata.annotations.{P}auth-type"], found
+
+
+def test_the_class_parameters_win_over_an_internal_annotation():
+    notes = {**GOOD["metadata"]["annotations"], P + "scheme": "internal"}
+    notes.pop(P + "wafv2-acl-arn")
+    found = ingress_findings("prod", [File("gitops", CLASS), File("charts/api", [classed(notes)])])
+    assert [f.field for f in found] == [f"metadata.annotations.{P}wafv2-acl-arn"], found
+
+
+def test_without_a_scheme_anywhere_the_controller_default_internal_applies():
+    notes = {k: v for k, v in GOOD["metadata"]["annotations"].items() if k != P + "scheme"}
+    notes.pop(P + "auth-type")
+    assert ingress_findings("prod", [File("charts/api", [classed(notes)])]) == []
+
+
+def _shipped(platform, env):
     from pathlib import Path
 
     from innovate_platform.checks.inputs import CheckInputs
 
     inputs = CheckInputs(platform, Path(__file__).resolve().parents[2], ("dev", "staging", "prod"))
-    charts = inputs.charts()
-    for env in ("dev", "staging", "prod"):
-        files = charts.for_env(env)
-        assert any(o.get("kind") == "Ingress" for f in files for o in f.objects())
-        assert ingress_findings(env, files) == []
+    return inputs.gitops().for_env(env) + inputs.charts().for_env(env)
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_the_charts_as_flux_renders_them_are_internet_facing_and_pass(platform, env):
+    from innovate_platform.checks.edge_ingress import class_schemes, scheme
+
+    files = _shipped(platform, env)
+    objects = [o for f in files for o in f.objects()]
+    ingresses = [o for o in objects if o.get("kind") == "Ingress"]
+    assert ingresses and {scheme(o, class_schemes(objects)) for o in ingresses} == {"internet-facing"}
+    assert ingress_findings(env, files) == []
+
+
+def test_a_shipped_ingress_without_sign_in_is_named(platform):
+    files = _shipped(platform, "prod")
+    ingress = next(o for f in files for o in f.objects() if o.get("kind") == "Ingress")
+    del ingress["metadata"]["annotations"][P + "auth-type"]
+    found = ingress_findings("prod", files)
+    assert [f.field for f in found] == [f"metadata.annotations.{P}auth-type"], found

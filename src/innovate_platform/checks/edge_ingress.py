@@ -2,7 +2,9 @@
 authenticates users (auth-type cognito or oidc with its complete IdP configuration, and never
 `allow`s an unauthenticated request through), has a WAF web ACL, HTTPS with a TLS 1.2+ policy
 (HTTP only as a redirect), access logs and invalid-header dropping. Registered in
-platform_security.run over the charts as Flux renders them.
+platform_security.run over the charts as Flux renders them. "Internet-facing" is decided as the
+controller decides it: the IngressClassParams of the Ingress's class, else its scheme annotation,
+else internal (the platform's Ingresses carry no scheme annotation: the shared class pins it).
 """
 
 from __future__ import annotations
@@ -58,10 +60,31 @@ def auth_problems(notes: dict[str, str]) -> Iterator[tuple[str, str, str]]:
                "use authenticate (pages: redirect to sign-in) or deny (APIs: 401)")
 
 
-def ingress_problems(obj: dict) -> Iterator[tuple[str, str, str]]:
-    """(field, message, fix) for one Ingress; nothing unless it is an internet-facing ALB."""
+def class_schemes(objects: Iterable[dict]) -> dict[str, str]:
+    """IngressClass name -> the scheme its IngressClassParams pin (classes without one are absent)."""
+    params = {(o.get("metadata") or {}).get("name"): (o.get("spec") or {}).get("scheme")
+              for o in objects if o.get("kind") == "IngressClassParams"}
+    out: dict[str, str] = {}
+    for o in objects:
+        ref = (o.get("spec") or {}).get("parameters") or {}
+        if o.get("kind") == "IngressClass" and ref.get("kind") == "IngressClassParams" and params.get(ref.get("name")):
+            out[(o.get("metadata") or {}).get("name")] = params[ref.get("name")]
+    return out
+
+
+def scheme(obj: dict, schemes: dict[str, str]) -> str:
+    """The scheme the controller builds: the class's IngressClassParams win over the annotation,
+    whose absence means the controller's default, internal (ingress/model_build_load_balancer.go)."""
     notes = (obj.get("metadata") or {}).get("annotations") or {}
-    if notes.get(PREFIX + "scheme") != "internet-facing":
+    ingress_class = (obj.get("spec") or {}).get("ingressClassName") or notes.get("kubernetes.io/ingress.class")
+    return schemes.get(ingress_class) or notes.get(PREFIX + "scheme") or "internal"
+
+
+def ingress_problems(obj: dict, schemes: dict[str, str] | None = None) -> Iterator[tuple[str, str, str]]:
+    """(field, message, fix) for one Ingress; nothing unless it is an internet-facing ALB.
+    `schemes`: class_schemes of the environment's IngressClasses."""
+    notes = (obj.get("metadata") or {}).get("annotations") or {}
+    if scheme(obj, schemes or {}) != "internet-facing":
         return
     field = "metadata.annotations"
     yield from auth_problems(notes)
@@ -88,8 +111,11 @@ def ingress_problems(obj: dict) -> Iterator[tuple[str, str, str]]:
 
 
 def ingress_findings(env: str, files: Iterable) -> list[Finding]:
-    """Findings for every Ingress in the rendered files (ManifestFile: path, objects())."""
+    """Findings for every Ingress in the rendered files (ManifestFile: path, objects()); the files
+    also carry the environment's IngressClasses and IngressClassParams, which decide the scheme."""
+    files = list(files)
+    schemes = class_schemes([obj for file in files for obj in file.objects()])
     return [Finding(env, f"{file.path}: Ingress {(obj.get('metadata') or {}).get('namespace', '')}/"
                          f"{(obj.get('metadata') or {}).get('name', '?')}", field, message, fix)
             for file in files for obj in file.objects() if obj.get("kind") == "Ingress"
-            for field, message, fix in ingress_problems(obj)]
+            for field, message, fix in ingress_problems(obj, schemes)]
