@@ -105,6 +105,7 @@ def test_anonymous_writes_are_401_and_the_web_path_redirects_to_sign_in(alb):
     assert anonymous.call("POST", "/api/v1/projects", {"name": "x"}).status == 401
     assert anonymous.call("DELETE", "/api/v1/projects/1").status == 401
     assert anonymous.call("GET", "/api/v1/projects").status == 401
+    assert anonymous.call("GET", "/api/v1/me").status == 401
     page = anonymous.call("GET", "/projects/1?tab=items")
     assert page.status == 302 and page.headers["Location"].startswith(f"{IDP_PREFIX}authorize?")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.headers["Location"]).query)
@@ -128,6 +129,8 @@ def test_signing_in_returns_to_the_page_the_user_asked_for(alb):
 
 def test_the_owner_may_change_another_user_gets_403(alb):
     alice, bob = Client(alb.url).sign_in("alice"), Client(alb.url).sign_in("bob")
+    assert alice.call("GET", "/api/v1/me").json() == {"sub": "alice", "email": "alice@example.com"}
+    assert bob.call("GET", "/api/v1/me").json()["sub"] == "bob"
     created = alice.call("POST", "/api/v1/projects", {"name": "Edge launch"})
     assert created.status == 201, created
     project = created.json()
