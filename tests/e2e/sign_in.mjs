@@ -68,6 +68,7 @@ try {
   await signIn(alice, "alice");
   await listLoaded(alice);
   seen.aliceBackAt = path(alice);
+  seen.aliceSignedInAs = await text(alice.locator(".signed-in"));
   seen.aliceCookies = (await aliceContext.cookies()).map((c) => ({ name: c.name, httpOnly: c.httpOnly }));
   step("alice signed in");
 
@@ -88,6 +89,7 @@ try {
   await signIn(bob, "bob");
   await bob.getByRole("heading", { name, exact: true }).waitFor();
   seen.bobBackAt = path(bob);
+  seen.bobSignedInAs = await text(bob.locator(".signed-in"));
   await bob.getByRole("button", { name: "Edit project" }).click();
   const editForm = bob.getByRole("form", { name: "Edit project" });
   await editForm.getByLabel("Name").fill("Bob's now");

@@ -55,6 +55,8 @@ def test_users_sign_in_through_the_alb_and_only_the_owner_changes_a_project(buil
     assert seen["anonymousLandedOn"] == f"{IDP_PREFIX}authorize"
     assert seen["aliceBackAt"] == "/"
     assert {"name": COOKIE, "httpOnly": True} in seen["aliceCookies"]
+    assert seen["aliceSignedInAs"] == "Signed in as alice@example.com"
+    assert seen["bobSignedInAs"] == "Signed in as bob@example.com"
     assert seen["ownerShown"] == "Owner: alice"
     assert seen["bobBackAt"] == seen["aliceProjectUrl"] and seen["aliceProjectUrl"].startswith("/projects/")
 

@@ -1,10 +1,11 @@
 /** A typed client for the projects API; every failure becomes an ApiError. */
 import { ApiError, errorFromResponse, unauthenticated } from "./errors";
-import type { Id, Item, Page, Project, ProjectInput } from "./types";
+import type { Id, Item, Me, Page, Project, ProjectInput } from "./types";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ProjectsApi {
+  me(): Promise<Me>;
   listProjects(limit: number, offset: number): Promise<Page<Project>>;
   getProject(id: Id): Promise<Project>;
   createProject(input: ProjectInput): Promise<Project>;
@@ -61,6 +62,7 @@ export function createProjectsApi(baseUrl: string, fetchImpl?: FetchLike, option
   }
 
   return {
+    me: () => request("GET", "/me"),
     listProjects: (limit, offset) =>
       request("GET", `/projects?limit=${encodeURIComponent(limit)}&offset=${encodeURIComponent(offset)}`),
     getProject: (id) => request("GET", `/projects/${seg(id)}`),

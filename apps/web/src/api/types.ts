@@ -29,3 +29,9 @@ export interface ProjectInput {
   name: string;
   description?: string | null;
 }
+
+/** The signed-in user (GET /api/v1/me): the load balancer's verified claims. */
+export interface Me {
+  sub: string;
+  email: string | null;
+}
