@@ -122,7 +122,7 @@ class AlbStandIn:
         now = int(time.time())
         exp = now + (self.faults.exp_offset if self.faults.exp_offset is not None else self.token_seconds)
         header = {"alg": "ES256", "kid": self.kid, "signer": self.faults.signer or self.signer_arn,
-                  "iss": ISSUER, "client": CLIENT_ID, "exp": exp, "typ": "JWT"}
+                  "iss": ISSUER, "client": CLIENT_ID, "exp": exp}
         claims = {"sub": sub, "email": f"{sub}@example.com", "username": sub, "exp": exp, "iss": ISSUER}
         signing_input = f"{b64url_padded(json.dumps(header).encode())}.{b64url_padded(json.dumps(claims).encode())}"
         der = (self.faults.key or self.key).sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256()))
