@@ -11,10 +11,12 @@ What it copies from AWS's documentation ("Authenticate users using an Applicatio
 - Every request forwarded with a session carries ``x-amzn-oidc-accesstoken`` (the access token),
   ``x-amzn-oidc-identity`` (the ``sub``) and ``x-amzn-oidc-data``: the user claims as a JWT
   signed with ES256, header ``alg``, ``kid``, ``signer`` (the ALB's ARN), ``iss``, ``client``,
-  ``exp``, each part base64url *with* padding, signature the raw 64-byte r||s. ``x-amzn-oidc-*``
-  headers a client sends are never passed through.
+  ``exp``, each part base64url *with* padding, signature the raw 64-byte r||s.
 - Public keys are PEMs served by kid from a separate key endpoint (AWS:
   ``https://public-keys.auth.elb.<region>.amazonaws.com/<kid>``; here :attr:`AlbStandIn.keys_url`).
+
+Its own choice, not a documented ALB behaviour: ``x-amzn-oidc-*`` headers a client sends are
+dropped, never passed through (the API verifies every token anyway, so it does not rely on this).
 
 What it does not copy: TLS, a real IdP (a username form stands in: no password), token refresh,
 cookie sharding (one session id fits in ``-0``). The key pair is generated per instance, so
@@ -196,7 +198,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="PREFIX=UPSTREAM[=authenticate|deny|allow], tried in order")
     parser.add_argument("--lb-name", default="k8s-innovate-edge", help="the load balancer name in the signer ARN")
     args = parser.parse_args(argv)
-    stand_in = AlbStandIn(args.rule, lb_name=args.lb_name).start(port=args.port, keys_port=args.keys_port)
+    try:
+        stand_in = AlbStandIn(args.rule, lb_name=args.lb_name).start(port=args.port, keys_port=args.keys_port)
+    except OSError as error:
+        parser.exit(1, f"alb_standin: cannot listen on 127.0.0.1:{args.port} or :{args.keys_port} ({error.strerror}); "
+                       "choose free ports with --port and --keys-port\n")
     print(f"ALB stand-in on {stand_in.url}; point the API at it with:\n"
           f"  export AUTH_ALB_ARN={stand_in.signer_prefix} AUTH_PUBLIC_KEYS_URL={stand_in.keys_url}", flush=True)
     try:

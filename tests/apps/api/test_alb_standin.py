@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -149,6 +150,14 @@ def test_the_command_line_names_a_bad_rule():
     bad_action = subprocess.run([sys.executable, "-m", "tests.support.alb_standin", "--rule", "/=http://h:1=maybe"],
                                 cwd=REPO, capture_output=True, text=True, timeout=30)
     assert bad_action.returncode == 2 and "on_unauthenticated must be one of" in bad_action.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = subprocess.run([sys.executable, "-m", "tests.support.alb_standin", "--port", str(taken.getsockname()[1]),
+                               "--keys-port", "0", "--rule", "/=http://127.0.0.1:9"],
+                              cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert busy.returncode == 1 and "cannot listen" in busy.stderr and "--port" in busy.stderr
+    assert "Traceback" not in busy.stderr
 
 
 def test_the_command_line_starts_it_and_prints_the_api_settings(echo):
