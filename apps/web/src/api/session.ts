@@ -14,8 +14,12 @@ export type SignInWindow = {
   sessionStorage: Pick<Storage, "getItem" | "setItem">;
 };
 
-/** Starts sign-in again unless one was started within RETRY_GUARD_MS; true if it navigated. */
+/** Pages already navigating away: several requests failing at once start one navigation. */
+const navigating = new WeakSet<object>();
+
+/** Starts sign-in again unless one was started within RETRY_GUARD_MS; true if it is under way. */
 export function signInAgain(win: SignInWindow, now: number = Date.now()): boolean {
+  if (navigating.has(win.location)) return true;
   try {
     const last = Number(win.sessionStorage.getItem(SIGN_IN_AGAIN_KEY) ?? "0");
     if (Number.isFinite(last) && now - last >= 0 && now - last < RETRY_GUARD_MS) return false;
@@ -23,6 +27,7 @@ export function signInAgain(win: SignInWindow, now: number = Date.now()): boolea
   } catch {
     return false; // without storage there is no loop guard: leave the error on the page
   }
-  win.location.assign(win.location.href);
+  navigating.add(win.location);
+  win.location.assign(win.location.href.split("#")[0]); // with a #fragment it would not load the page
   return true;
 }
