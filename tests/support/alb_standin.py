@@ -52,9 +52,17 @@ REGION, ACCOUNT, CLIENT_ID = "eu-west-1", "123456789012", "standin-client"
 ISSUER = "https://idp.standin.invalid"
 
 
-def b64url_padded(data: bytes) -> str:
-    """base64url *with* padding, as the ALB encodes each part of x-amzn-oidc-data."""
-    return base64.urlsafe_b64encode(data).decode("ascii")
+def b64url(data: bytes, pad: bool = True) -> str:
+    """base64url, *with* padding as the ALB encodes each part of x-amzn-oidc-data (RFC 7515 drops it)."""
+    encoded = base64.urlsafe_b64encode(data).decode("ascii")
+    return encoded if pad else encoded.rstrip("=")
+
+
+def sign_jwt(key: ec.EllipticCurvePrivateKey, header: dict, claims: dict, pad: bool = True) -> str:
+    """An ES256 JWT as the ALB makes it: ECDSA P-256 over the first two parts, signature raw r||s."""
+    signing_input = f"{b64url(json.dumps(header).encode(), pad)}.{b64url(json.dumps(claims).encode(), pad)}"
+    r, s = decode_dss_signature(key.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256())))
+    return f"{signing_input}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'), pad)}"
 
 
 @dataclass(frozen=True)
@@ -126,10 +134,7 @@ class AlbStandIn:
         header = {"alg": "ES256", "kid": self.kid, "signer": self.faults.signer or self.signer_arn,
                   "iss": ISSUER, "client": CLIENT_ID, "exp": exp}
         claims = {"sub": sub, "email": f"{sub}@example.com", "username": sub, "exp": exp, "iss": ISSUER}
-        signing_input = f"{b64url_padded(json.dumps(header).encode())}.{b64url_padded(json.dumps(claims).encode())}"
-        der = (self.faults.key or self.key).sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256()))
-        r, s = decode_dss_signature(der)
-        return f"{signing_input}.{b64url_padded(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+        return sign_jwt(self.faults.key or self.key, header, claims)
 
     def new_session(self, sub: str) -> str:
         """A session cookie value for ``sub``, as if the user had signed in."""
