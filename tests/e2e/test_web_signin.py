@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from tests.e2e.test_web_e2e import CHROMIUM, REPO, built_web  # noqa: F401 (a fixture)
-from tests.support.alb_standin import COOKIE, IDP_PREFIX, AlbStandIn
+from tests.support.alb_standin import IDP_PREFIX, AlbStandIn
 from tests.support.postgres import free_port, running_postgres
 from tests.support.web_stack import running_api, serving_web
 
@@ -54,7 +54,7 @@ def test_users_sign_in_through_the_alb_and_only_the_owner_changes_a_project(buil
     # Signing in: the load balancer's redirect, its HttpOnly session cookie, back where the user was.
     assert seen["anonymousLandedOn"] == f"{IDP_PREFIX}authorize"
     assert seen["aliceBackAt"] == "/"
-    assert {"name": COOKIE, "httpOnly": True} in seen["aliceCookies"]
+    assert {"name": "AWSELBAuthSessionCookie-0", "httpOnly": True} in seen["aliceCookies"]
     assert seen["aliceSignedInAs"] == "Signed in as alice@example.com"
     assert seen["bobSignedInAs"] == "Signed in as bob@example.com"
     assert seen["ownerShown"] == "Owner: alice"

@@ -7,7 +7,8 @@ What it copies from AWS's documentation ("Authenticate users using an Applicatio
   the IdP's authorization endpoint), ``deny`` (401 Unauthorized) or ``allow`` (forwarded with no
   claims).
 - The IdP sends the browser back to ``/oauth2/idpresponse`` with a code; the load balancer then
-  sets the session cookie ``AWSELBAuthSessionCookie-0`` and redirects to the original URL.
+  sets the session cookie (``AWSELBAuthSessionCookie`` unless renamed, shard ``-0``) and
+  redirects to the original URL.
 - Every request forwarded with a session carries ``x-amzn-oidc-accesstoken`` (the access token),
   ``x-amzn-oidc-identity`` (the ``sub``) and ``x-amzn-oidc-data``: the user claims as a JWT
   signed with ES256, header ``alg``, ``kid``, ``signer`` (the ALB's ARN), ``iss``, ``client``,
@@ -44,7 +45,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-COOKIE = "AWSELBAuthSessionCookie-0"
+SESSION_COOKIE = "AWSELBAuthSessionCookie"  # the ALB's default; auth-session-cookie renames it
 CALLBACK = "/oauth2/idpresponse"
 IDP_PREFIX = "/_standin_idp/"  # the stand-in IdP's pages (a real IdP has its own origin)
 ACTIONS = ("authenticate", "deny", "allow")
@@ -96,7 +97,8 @@ class AlbStandIn:
     """The stand-in; ``start()`` it (or use it as a context manager), then browse :attr:`url`."""
 
     rules: list[Rule]
-    lb_name: str = "k8s-innovate-edge"
+    lb_name: str = "innovate-local"
+    session_cookie: str = SESSION_COOKIE
     session_seconds: int = 3600
     token_seconds: int = 60
     faults: Faults = field(default_factory=Faults)
@@ -136,6 +138,11 @@ class AlbStandIn:
         claims = {"sub": sub, "email": f"{sub}@example.com", "username": sub, "exp": exp, "iss": ISSUER}
         return sign_jwt(self.faults.key or self.key, header, claims)
 
+    @property
+    def cookie_name(self) -> str:
+        """The session cookie's name: the configured name and the shard number, ``-0``."""
+        return f"{self.session_cookie}-0"
+
     def new_session(self, sub: str) -> str:
         """A session cookie value for ``sub``, as if the user had signed in."""
         sid = secrets.token_urlsafe(32)
@@ -151,7 +158,7 @@ class AlbStandIn:
     def session_of(self, cookie_header: str | None) -> Session | None:
         for part in (cookie_header or "").split(";"):
             name, _, value = part.strip().partition("=")
-            if name == COOKIE:
+            if name == self.cookie_name:
                 with self.lock:
                     session = self.sessions.get(value)
                 if session and session.expires_at > time.time():
@@ -201,10 +208,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keys-port", type=int, default=8001, help="the public key endpoint's port (default 8001)")
     parser.add_argument("--rule", type=parse_rule, action="append", required=True,
                         help="PREFIX=UPSTREAM[=authenticate|deny|allow], tried in order")
-    parser.add_argument("--lb-name", default="k8s-innovate-edge", help="the load balancer name in the signer ARN")
+    parser.add_argument("--lb-name", default="innovate-local", help="the load balancer name in the signer ARN")
+    parser.add_argument("--session-cookie", default=SESSION_COOKIE, help="the session cookie's name (auth-session-cookie)")
     args = parser.parse_args(argv)
     try:
-        stand_in = AlbStandIn(args.rule, lb_name=args.lb_name).start(port=args.port, keys_port=args.keys_port)
+        stand_in = AlbStandIn(args.rule, lb_name=args.lb_name, session_cookie=args.session_cookie).start(port=args.port, keys_port=args.keys_port)
     except OSError as error:
         parser.exit(1, f"alb_standin: cannot listen on 127.0.0.1:{args.port} or :{args.keys_port} ({error.strerror}); "
                        "choose free ports with --port and --keys-port\n")

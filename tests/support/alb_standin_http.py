@@ -9,7 +9,7 @@ import secrets
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
 
-from tests.support.alb_standin import CALLBACK, COOKIE, IDP_PREFIX, AlbStandIn, Rule
+from tests.support.alb_standin import CALLBACK, IDP_PREFIX, AlbStandIn, Rule
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
@@ -142,7 +142,7 @@ def edge_handler(alb: AlbStandIn) -> type[BaseHTTPRequestHandler]:
             if sub is None or original is None:
                 return self.reply(401, b"the sign-in code or state is unknown or was already used\n")
             sid = alb.new_session(sub)
-            cookie = f"{COOKIE}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={alb.session_seconds}"
+            cookie = f"{alb.cookie_name}={sid}; Path=/; HttpOnly; SameSite=Lax; Max-Age={alb.session_seconds}"
             self.reply(302, headers={"Location": original, "Set-Cookie": cookie})
 
         def forward(self, rule: Rule, sub: str | None):

@@ -22,7 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from innovate_api.identity import KeyCache, verify
-from tests.support.alb_standin import COOKIE, IDP_PREFIX, AlbStandIn, Faults
+from tests.support.alb_standin import IDP_PREFIX, AlbStandIn, Faults
 
 REPO = Path(__file__).resolve().parents[3]
 PADDED_B64URL = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
@@ -68,7 +68,7 @@ def alb(echo):
 def send(alb, method, path, *, sub=None, headers=None, body=None):
     all_headers = dict(headers or {})
     if sub:
-        all_headers["Cookie"] = f"{COOKIE}={alb.new_session(sub)}"
+        all_headers["Cookie"] = f"AWSELBAuthSessionCookie-0={alb.new_session(sub)}"  # the default name
     request = urllib.request.Request(alb.url + path, data=body, headers=all_headers, method=method)
     opener = urllib.request.build_opener(type("NoRedirect", (urllib.request.HTTPRedirectHandler,),
                                               {"redirect_request": lambda *a, **k: None}))
@@ -90,7 +90,7 @@ def test_the_token_has_the_documented_header_padding_and_raw_signature(alb):
     header_part, claims_part, signature_part = token.split(".")
     header = json.loads(b64decode_padded(header_part))
     assert set(header) == {"alg", "kid", "signer", "iss", "client", "exp"} and header["alg"] == "ES256"
-    assert re.fullmatch(r"arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/app/k8s-innovate-edge/[0-9a-f]{16}",
+    assert re.fullmatch(r"arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/app/innovate-local/[0-9a-f]{16}",
                         header["signer"])
     assert json.loads(b64decode_padded(claims_part))["sub"] == "alice"
     assert len(b64decode_padded(signature_part)) == 64  # r || s, not DER
@@ -168,7 +168,7 @@ def test_the_command_line_starts_it_and_prints_the_api_settings(echo):
         first, second = proc.stdout.readline(), proc.stdout.readline()
         edge = re.search(r"on (http://127\.0\.0\.1:\d+);", first).group(1)
         settings = dict(re.findall(r"(AUTH_\w+)=(\S+)", second))
-        assert settings["AUTH_ALB_ARN"].endswith("loadbalancer/app/k8s-innovate-edge/")
+        assert settings["AUTH_ALB_ARN"].endswith("loadbalancer/app/innovate-local/")
         with pytest.raises(urllib.error.HTTPError) as denied:
             urllib.request.urlopen(f"{edge}/api/v1/projects", timeout=5)
         assert denied.value.code == 401

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.support.alb_standin import COOKIE, IDP_PREFIX, AlbStandIn, Faults
+from tests.support.alb_standin import IDP_PREFIX, AlbStandIn, Faults
 from tests.support.postgres import free_port, running_postgres
 from tests.support.web_stack import running_api, serving_web
 
@@ -42,8 +42,8 @@ class Answer:
 class Client:
     """A cookie-keeping HTTP client; ``follow=False`` shows the stand-in's own redirects."""
 
-    def __init__(self, base: str, follow: bool = True):
-        self.base = base
+    def __init__(self, alb: AlbStandIn, follow: bool = True):
+        self.alb, self.base = alb, alb.url
         self.jar = http.cookiejar.CookieJar()
         handlers = [urllib.request.HTTPCookieProcessor(self.jar)] + ([] if follow else [NoRedirect()])
         self.opener = urllib.request.build_opener(*handlers)
@@ -68,7 +68,7 @@ class Client:
         form = {k.decode(): v.decode().replace("&amp;", "&") for k, v in fields.items()} | {"username": username}
         landed = self.call("POST", f"{IDP_PREFIX}authorize", form=form)
         assert landed.status == 200 and b"web app" in landed.body, landed
-        assert any(cookie.name == COOKIE for cookie in self.jar)
+        assert any(cookie.name == self.alb.cookie_name for cookie in self.jar)
         return self
 
 
@@ -81,7 +81,7 @@ def edge(tmp_path_factory):
     with running_postgres() as pg, serving_web(tmp, "") as web_url:
         api = f"http://127.0.0.1:{api_port}"
         rules = [("/api/", api, "deny"), ("/healthz", api, "allow"), ("/", web_url, "authenticate")]
-        with AlbStandIn(rules) as alb:
+        with AlbStandIn(rules, session_cookie="innovate-local-session") as alb:  # as the chart names it
             settings = {"AUTH_ALB_ARN": alb.signer_prefix, "AUTH_PUBLIC_KEYS_URL": alb.keys_url}
             with running_api(pg.url, api_port, None, tmp / "api.log", auth=settings):
                 yield alb
@@ -101,7 +101,7 @@ def refused(answer: Answer, status: int, code: str) -> str:
 
 
 def test_anonymous_writes_are_401_and_the_web_path_redirects_to_sign_in(alb):
-    anonymous = Client(alb.url, follow=False)
+    anonymous = Client(alb, follow=False)
     assert anonymous.call("POST", "/api/v1/projects", {"name": "x"}).status == 401
     assert anonymous.call("DELETE", "/api/v1/projects/1").status == 401
     assert anonymous.call("GET", "/api/v1/projects").status == 401
@@ -114,21 +114,21 @@ def test_anonymous_writes_are_401_and_the_web_path_redirects_to_sign_in(alb):
 
 
 def test_signing_in_returns_to_the_page_the_user_asked_for(alb):
-    browser = Client(alb.url)
+    browser = Client(alb)
     first = browser.call("GET", "/projects/7")
     fields = dict(re.findall(r'name="(state|redirect_uri)" value="([^"]*)"', first.body.decode()))
-    no_follow = Client(alb.url, follow=False)
+    no_follow = Client(alb, follow=False)
     to_callback = no_follow.call("POST", f"{IDP_PREFIX}authorize", form=fields | {"username": "carol"})
     assert to_callback.status == 302 and "/oauth2/idpresponse?code=" in to_callback.headers["Location"]
     callback = urllib.parse.urlsplit(to_callback.headers["Location"])
     back = no_follow.call("GET", f"{callback.path}?{callback.query}")
     assert back.status == 302 and back.headers["Location"] == "/projects/7"
-    assert back.headers["Set-Cookie"].startswith(f"{COOKIE}=") and "HttpOnly" in back.headers["Set-Cookie"]
+    assert back.headers["Set-Cookie"].startswith("innovate-local-session-0=") and "HttpOnly" in back.headers["Set-Cookie"]
     assert no_follow.call("GET", f"{callback.path}?{callback.query}").status == 401  # a code is used once
 
 
 def test_the_owner_may_change_another_user_gets_403(alb):
-    alice, bob = Client(alb.url).sign_in("alice"), Client(alb.url).sign_in("bob")
+    alice, bob = Client(alb).sign_in("alice"), Client(alb).sign_in("bob")
     assert alice.call("GET", "/api/v1/me").json() == {"sub": "alice", "email": "alice@example.com"}
     assert bob.call("GET", "/api/v1/me").json()["sub"] == "bob"
     created = alice.call("POST", "/api/v1/projects", {"name": "Edge launch"})
@@ -145,17 +145,17 @@ def test_the_owner_may_change_another_user_gets_403(alb):
 
 
 def test_a_header_the_client_sends_is_never_passed_through(alb):
-    alice = Client(alb.url).sign_in("alice")
+    alice = Client(alb).sign_in("alice")
     project = alice.call("POST", "/api/v1/projects", {"name": "Replayed"}).json()
     stolen = {"x-amzn-oidc-data": alb.token("alice"), "x-amzn-oidc-identity": "alice"}  # genuine, for alice
-    bob = Client(alb.url).sign_in("bob")
+    bob = Client(alb).sign_in("bob")
     path = f"/api/v1/projects/{project['id']}"
     refused(bob.call("PATCH", path, {"name": "x"}, headers=stolen), 403, "forbidden")  # still bob
-    assert Client(alb.url).call("POST", "/api/v1/projects", {"name": "y"}, headers=stolen).status == 401
+    assert Client(alb).call("POST", "/api/v1/projects", {"name": "y"}, headers=stolen).status == 401
     # Behind an "allow" rule the request reaches the API without the header, and the API refuses it.
     api = next(r.upstream for r in alb.rules if r.prefix == "/api/")
     with AlbStandIn([("/api/", api, "allow")]) as open_door:
-        message = refused(Client(open_door.url).call("POST", "/api/v1/projects", {"name": "z"}, headers=stolen),
+        message = refused(Client(open_door).call("POST", "/api/v1/projects", {"name": "z"}, headers=stolen),
                           401, "unauthenticated")
     assert "no x-amzn-oidc-data header" in message
 
@@ -169,7 +169,7 @@ def test_a_header_the_client_sends_is_never_passed_through(alb):
      "not signed by this load balancer"),
 ])
 def test_a_forged_expired_or_foreign_token_is_refused(alb, fault, reason):
-    alice = Client(alb.url).sign_in("alice")
+    alice = Client(alb).sign_in("alice")
     assert alice.call("GET", "/api/v1/projects").status == 200
     fetches = len(alb.key_fetches)
     alb.faults = fault(alb)
@@ -181,9 +181,9 @@ def test_a_forged_expired_or_foreign_token_is_refused(alb, fault, reason):
 
 
 def test_an_expired_session_signs_in_again(alb):
-    dave = Client(alb.url, follow=False)
+    dave = Client(alb, follow=False)
     dave.jar.set_cookie(http.cookiejar.Cookie(
-        0, COOKIE, alb.new_session("dave"), None, False, "127.0.0.1", False, False, "/", True, False, None, False,
+        0, alb.cookie_name, alb.new_session("dave"), None, False, "127.0.0.1", False, False, "/", True, False, None, False,
         None, None, {}))
     assert dave.call("GET", "/api/v1/projects").status == 200
     alb.expire_sessions()
