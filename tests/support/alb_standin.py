@@ -38,6 +38,7 @@ import json
 import secrets
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 
@@ -106,7 +107,7 @@ class AlbStandIn:
     def __post_init__(self):
         self.rules = [r if isinstance(r, Rule) else Rule(*r) for r in self.rules]
         self.key = ec.generate_private_key(ec.SECP256R1())
-        self.kid = secrets.token_hex(8) + "-standin"
+        self.kid = str(uuid.uuid4())  # the ALB's kids are UUIDs
         self.lb_id = secrets.token_hex(8)
         self.sessions: dict[str, Session] = {}
         self.pending: dict[str, str] = {}  # state -> original URL; code -> sub
