@@ -31,9 +31,9 @@ def create_app(config: Mapping[str, str] | Settings | None = None) -> Flask:
     identity.init_app(app, settings)  # after CORS and body limits: refusals keep their own answers
     db.init_app(app, settings)
 
-    from . import attachments, health, items, openapi, projects
+    from . import attachments, health, items, me, openapi, projects
 
-    for blueprint in (health.bp, projects.bp, items.bp, attachments.bp, openapi.bp):
+    for blueprint in (health.bp, me.bp, projects.bp, items.bp, attachments.bp, openapi.bp):
         app.register_blueprint(blueprint)
 
     from .migrate import register_cli

@@ -175,6 +175,12 @@ def current_user() -> str:
     return g.user_sub
 
 
+def current_email() -> str | None:
+    """The caller's verified ``email`` claim, if the IdP sent one (none in local development)."""
+    email = g.get("user_claims", {}).get("email")
+    return email if isinstance(email, str) and email else None
+
+
 def _authenticate():
     if request.endpoint in OPEN_ENDPOINTS:
         return None
@@ -182,7 +188,7 @@ def _authenticate():
         return None  # CORS preflight: browsers never send credentials with it
     settings = current_app.extensions["innovate_api.settings"]
     if settings.auth_local_dev:
-        g.user_sub = settings.auth_local_dev_sub
+        g.user_sub, g.user_claims = settings.auth_local_dev_sub, {}
         return None
     token = request.headers.get(HEADER)
     try:
@@ -190,7 +196,8 @@ def _authenticate():
             raise Unauthenticated("AUTH_ALB_ARN is not configured, so no identity can be trusted")
         if not token:
             raise Unauthenticated(f"no {HEADER} header (sign in through the load balancer)")
-        g.user_sub = verify(token, settings.auth_alb_arn, current_app.extensions[KEYS])["sub"]
+        g.user_claims = verify(token, settings.auth_alb_arn, current_app.extensions[KEYS])
+        g.user_sub = g.user_claims["sub"]
     except ApiError:
         drain_unread_body()
         raise

@@ -27,7 +27,9 @@ describe("App", () => {
     expect(screen.getByRole("status")).toHaveTextContent("Loading projects");
     expect(await screen.findByText("Borealis")).toBeInTheDocument();
     expect(projectNames()).toEqual(["Atlas", "Borealis"]);
-    expect(server.calls[0].url).toBe("http://api.test/api/v1/projects?limit=10&offset=0");
+    expect(server.calls.find((c) => c.url.includes("/projects"))?.url).toBe("http://api.test/api/v1/projects?limit=10&offset=0");
+    expect(await screen.findByText("tester@example.com")).toBeInTheDocument();
+    expect(screen.getByText(/Signed in as/)).toHaveTextContent("Signed in as tester@example.com");
   });
 
   it("creates a project and lists it", async () => {

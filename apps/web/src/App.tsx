@@ -7,6 +7,7 @@ import { ProjectDetail } from "./components/ProjectDetail";
 import { ProjectForm } from "./components/ProjectForm";
 import { ProjectList } from "./components/ProjectList";
 import { ErrorAlert } from "./components/ErrorAlert";
+import { SignedInAs } from "./components/SignedInAs";
 import { navigate, useRoute } from "./routing";
 
 export const PAGE_SIZE = 10;
@@ -66,6 +67,7 @@ export function App({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
     <main className="app">
       <header>
         <h1>Innovate Projects</h1>
+        <SignedInAs />
       </header>
       {route.view === "project" ? (
         <ProjectDetail

@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { ApiProvider } from "./api/context";
 import { createProjectsApi } from "./api/client";
+import { signInAgain } from "./api/session";
 import { readRuntimeConfig } from "./config";
 import "./styles.css";
 
@@ -10,7 +11,7 @@ const { apiBaseUrl } = readRuntimeConfig();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <ApiProvider api={createProjectsApi(apiBaseUrl)}>
+    <ApiProvider api={createProjectsApi(apiBaseUrl, undefined, { onUnauthenticated: () => signInAgain(window) })}>
       <App />
     </ApiProvider>
   </StrictMode>,

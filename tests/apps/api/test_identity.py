@@ -1,35 +1,29 @@
-"""Identity at the edge: the API through a local stand-in for the ALB that signs user claims.
+"""Identity at the edge, case by case: the app's token check with tokens crafted here.
 
-The stand-in is what the real ALB does: an HTTP key endpoint on 127.0.0.1 serving a P-256
-public key by kid (like https://public-keys.auth.elb.<region>.amazonaws.com/<kid>), and
-x-amzn-oidc-data tokens signed with the matching private key, base64url *with* padding.
+A key endpoint on 127.0.0.1 serves a P-256 public key by kid (like
+https://public-keys.auth.elb.<region>.amazonaws.com/<kid>), and tokens are signed like the ALB's
+x-amzn-oidc-data (tests/support/alb_standin.sign_jwt), with knobs the ALB never turns (alg, kid,
+padding). The whole edge (sign-in, cookie, gunicorn) is in test_edge_standin.py.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from sqlalchemy import text
 
 from innovate_api import ConfigError, load_settings
+from tests.support.alb_standin import sign_jwt
 
 ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/k8s-innovate-api/50dc6c495c0c9188"
 OTHER_ALB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/k8s-other/0123456789abcdef"
 KID = "1b2c3d4e-0000-4000-8000-aabbccddeeff"
 HEADER = "x-amzn-oidc-data"
-
-
-def b64(data: bytes, pad: bool = True) -> str:
-    encoded = base64.urlsafe_b64encode(data).decode()
-    return encoded if pad else encoded.rstrip("=")
 
 
 def pem(private_key) -> bytes:
@@ -70,9 +64,7 @@ class AlbStandIn:
                   "exp": now + exp_in, "typ": "JWT"}
         payload = {"sub": sub, "email": f"{sub}@example.com", "exp": now + exp_in, "iss": "https://cognito-idp.example"}
         payload.update(claims or {})
-        signing_input = f"{b64(json.dumps(header).encode(), pad)}.{b64(json.dumps(payload).encode(), pad)}"
-        r, s = decode_dss_signature((key or self.key).sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
-        return f"{signing_input}.{b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'), pad)}"
+        return sign_jwt(key or self.key, header, payload, pad)
 
     def as_user(self, sub="alice", **kwargs) -> dict[str, str]:
         return {HEADER: self.token(sub, **kwargs)}

@@ -69,6 +69,7 @@ def test_real_responses_match_the_described_schemas(client, document):
         "ItemPage": client.get(f"/api/v1/projects/{project['id']}/items").get_json(),
         "Error": client.post("/api/v1/projects", json={"nope": 1}).get_json(),
         "Status": client.get("/healthz").get_json(),
+        "Me": client.get("/api/v1/me").get_json(),
     }
     for name, body in cases.items():
         errors = list(validator_for(document, name).iter_errors(body))

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createProjectsApi } from "./client";
-import { ApiError } from "./errors";
+import { ApiError, OWNER_ONLY, SIGNING_IN_AGAIN, STILL_SIGNED_OUT } from "./errors";
 
 const jsonResponse = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -15,6 +15,7 @@ describe("createProjectsApi", () => {
     expect(fetch).toHaveBeenCalledWith("https://api.example.com/api/v1/projects", {
       method: "POST",
       headers: { Accept: "application/json", "Content-Type": "application/json" },
+      credentials: "same-origin",
       body: JSON.stringify({ name: "Atlas", description: "maps" }),
     });
   });
@@ -75,5 +76,35 @@ describe("createProjectsApi", () => {
   it("rejects a successful response whose body is not JSON", async () => {
     const fetch = vi.fn(async () => new Response("ok", { status: 200 }));
     await expect(createProjectsApi("", fetch).getProject(1)).rejects.toMatchObject({ code: "bad_response" });
+  });
+
+  it("sends the load balancer's session cookie to its own origin only", async () => {
+    const fetch = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(200, { id: 1 }));
+    await createProjectsApi("", fetch).getProject(1);
+    expect(fetch.mock.calls[0][1]).toMatchObject({ credentials: "same-origin" });
+  });
+
+  it("on a 401 (the ALB's own HTML page) starts sign-in again and says so", async () => {
+    const fetch = vi.fn(async () => new Response("<html>401 Authorization Required</html>", { status: 401 }));
+    const onUnauthenticated = vi.fn(() => true);
+    const error = await createProjectsApi("", fetch, { onUnauthenticated }).createProject({ name: "A" }).catch((e) => e);
+    expect(onUnauthenticated).toHaveBeenCalledTimes(1);
+    expect(error).toMatchObject({ status: 401, code: "unauthenticated", message: SIGNING_IN_AGAIN });
+  });
+
+  it("on a 401 right after signing in again, asks the user to reload instead of looping", async () => {
+    const fetch = vi.fn(async () => new Response("", { status: 401 }));
+    const error = await createProjectsApi("", fetch, { onUnauthenticated: () => false }).getProject(1).catch((e) => e);
+    expect(error).toMatchObject({ status: 401, message: STILL_SIGNED_OUT });
+  });
+
+  it("explains a 403 from the API as: only the owner can change this", async () => {
+    const fetch = vi.fn(async () =>
+      jsonResponse(403, { error: { code: "forbidden", message: "only the owner of project 4 may change it", field: null } }),
+    );
+    const onUnauthenticated = vi.fn(() => true);
+    const error = await createProjectsApi("", fetch, { onUnauthenticated }).deleteProject(4).catch((e) => e);
+    expect(error).toMatchObject({ status: 403, code: "forbidden", message: OWNER_ONLY });
+    expect(onUnauthenticated).not.toHaveBeenCalled();
   });
 });

@@ -1,10 +1,11 @@
 /** A typed client for the projects API; every failure becomes an ApiError. */
-import { ApiError, errorFromResponse } from "./errors";
-import type { Id, Item, Page, Project, ProjectInput } from "./types";
+import { ApiError, errorFromResponse, unauthenticated } from "./errors";
+import type { Id, Item, Me, Page, Project, ProjectInput } from "./types";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ProjectsApi {
+  me(): Promise<Me>;
   listProjects(limit: number, offset: number): Promise<Page<Project>>;
   getProject(id: Id): Promise<Project>;
   createProject(input: ProjectInput): Promise<Project>;
@@ -21,14 +22,22 @@ export const ITEMS_LIMIT = 100;
 
 const seg = (id: Id) => encodeURIComponent(String(id));
 
-/** The API client for `baseUrl` ("" = same origin); `fetchImpl` is injectable for tests. */
-export function createProjectsApi(baseUrl: string, fetchImpl?: FetchLike): ProjectsApi {
+export interface ClientOptions {
+  /** Called on a 401 (the session at the load balancer expired); true if sign-in was started. */
+  onUnauthenticated?: () => boolean;
+}
+
+/**
+ * The API client for `baseUrl` ("" = same origin); `fetchImpl` is injectable for tests. Requests
+ * carry cookies to the same origin only (the ALB's session cookie; never to another origin).
+ */
+export function createProjectsApi(baseUrl: string, fetchImpl?: FetchLike, options: ClientOptions = {}): ProjectsApi {
   const doFetch: FetchLike = fetchImpl ?? ((input, init) => fetch(input, init));
   const root = `${baseUrl.replace(/\/+$/, "")}/api/v1`;
 
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = `${root}${path}`;
-    const init: RequestInit = { method, headers: { Accept: "application/json" } };
+    const init: RequestInit = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
     if (body !== undefined) {
       init.headers = { ...init.headers, "Content-Type": "application/json" };
       init.body = JSON.stringify(body);
@@ -40,6 +49,7 @@ export function createProjectsApi(baseUrl: string, fetchImpl?: FetchLike): Proje
       const reason = error instanceof Error ? error.message : String(error);
       throw new ApiError(0, "network_error", `Cannot reach the API (${reason}).`);
     }
+    if (response.status === 401) throw unauthenticated(options.onUnauthenticated?.() ?? false);
     if (!response.ok) throw await errorFromResponse(response);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
@@ -52,6 +62,7 @@ export function createProjectsApi(baseUrl: string, fetchImpl?: FetchLike): Proje
   }
 
   return {
+    me: () => request("GET", "/me"),
     listProjects: (limit, offset) =>
       request("GET", `/projects?limit=${encodeURIComponent(limit)}&offset=${encodeURIComponent(offset)}`),
     getProject: (id) => request("GET", `/projects/${seg(id)}`),

@@ -17,6 +17,15 @@ interface ErrorBody {
   error?: { code?: unknown; message?: unknown; field?: unknown };
 }
 
+export const SIGNING_IN_AGAIN = "Your session has expired: signing you in again…";
+export const STILL_SIGNED_OUT = "You are not signed in, and signing in again just now did not help. Reload the page to retry.";
+export const OWNER_ONLY = "Only the owner of this project can change it. You can still read it.";
+
+/** A 401: the load balancer's session is gone (the ALB's own 401 page is not JSON). */
+export function unauthenticated(signingIn: boolean): ApiError {
+  return new ApiError(401, "unauthenticated", signingIn ? SIGNING_IN_AGAIN : STILL_SIGNED_OUT);
+}
+
 /** Builds an ApiError from a failed response, using the JSON error envelope when present. */
 export async function errorFromResponse(response: Response): Promise<ApiError> {
   let body: ErrorBody | undefined;
@@ -26,6 +35,9 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
     body = undefined;
   }
   const detail = body?.error;
+  if (response.status === 403 && detail?.code === "forbidden") {
+    return new ApiError(403, "forbidden", OWNER_ONLY);
+  }
   if (detail && typeof detail.message === "string" && detail.message) {
     return new ApiError(
       response.status,

@@ -6,6 +6,8 @@ export interface Project {
   id: Id;
   name: string;
   description: string | null;
+  /** The signed-in user who created it (the ALB's `sub`); only they may change it. */
+  owner?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -26,4 +28,10 @@ export interface Page<T> {
 export interface ProjectInput {
   name: string;
   description?: string | null;
+}
+
+/** The signed-in user (GET /api/v1/me): the load balancer's verified claims. */
+export interface Me {
+  sub: string;
+  email: string | null;
 }

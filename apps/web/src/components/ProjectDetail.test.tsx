@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import { ApiProvider } from "../api/context";
 import { createProjectsApi, type FetchLike } from "../api/client";
+import { OWNER_ONLY } from "../api/errors";
 import { fakeProjectsServer } from "../test/fakeApi";
 import { ProjectDetail } from "./ProjectDetail";
 
@@ -91,5 +92,30 @@ describe("ProjectDetail", () => {
     await user.click(screen.getByRole("button", { name: /Back to projects/ }));
     expect(await screen.findByRole("button", { name: "Open Atlas Prime" })).toBeInTheDocument();
     expect(screen.getByText("Saved Atlas Prime.")).toBeInTheDocument();
+  });
+
+  it("tells another user that only the owner can rename the project, and keeps the form", async () => {
+    const server = fakeProjectsServer(["Atlas"]);
+    server.projects[0].owner = "alice";
+    const notOwner: FetchLike = (url, init) =>
+      init?.method === "PATCH"
+        ? Promise.resolve(
+            new Response(JSON.stringify({ error: { code: "forbidden", message: "only the owner of project 1 may change it", field: null } }), {
+              status: 403,
+            }),
+          )
+        : server.fetch(url, init);
+    const user = userEvent.setup();
+    renderWithApi(<ProjectDetail projectId={1} onBack={vi.fn()} onChanged={vi.fn()} />, notOwner);
+
+    expect(await screen.findByText("Owner: alice")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Edit project" }));
+    const form = screen.getByRole("form", { name: "Edit project" });
+    await user.clear(within(form).getByLabelText("Name"));
+    await user.type(within(form).getByLabelText("Name"), "Mine");
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+    expect(await within(form).findByRole("alert")).toHaveTextContent(OWNER_ONLY);
+    expect(screen.getByRole("heading", { name: "Atlas" })).toBeInTheDocument();
+    expect(server.projects[0].name).toBe("Atlas");
   });
 });

@@ -52,6 +52,7 @@ export function ProjectDetail({ projectId, onBack, onChanged }: ProjectDetailPro
         <>
           <h2>{project.name}</h2>
           {project.description && <p className="project-description">{project.description}</p>}
+          {project.owner && <p className="project-owner">Owner: {project.owner}</p>}
           {notice && <p role="status">{notice}</p>}
           {editing ? (
             <ProjectForm

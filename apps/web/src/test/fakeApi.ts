@@ -37,6 +37,7 @@ export function fakeProjectsServer(seed: string[] = []) {
     const project = parts[1] ? projects.find((p) => p.id === Number(parts[1])) : undefined;
     if (parts[1] && !project) return fail(404, "not_found", "Project not found.");
 
+    if (parts[0] === "me" && method === "GET") return json(200, { sub: "tester-sub", email: "tester@example.com" });
     if (parts.length === 1 && method === "GET") {
       const limit = Number(url.searchParams.get("limit") ?? 20);
       const offset = Number(url.searchParams.get("offset") ?? 0);
