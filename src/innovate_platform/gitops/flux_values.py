@@ -28,6 +28,14 @@ CONTROLLERS = ("helmController", "kustomizeController", "sourceController", "not
 DISABLED = ("imageAutomationController", "imageReflectionController")
 
 
+# The chart's pre-install `flux check` Job image, by tag and digest: the chart prints `cli.tag` as
+# image:tag, so tag@digest renders ghcr.io/fluxcd/flux-cli:v2.8.5@sha256:... The tag is the chart's own
+# (flux2 values.yaml cli.tag; tests/checks/test_image_digests.py keeps the two in step). The digest
+# has a single public source, as kubectl's (docs/adr/0018-images-pinned-by-digest.md).
+FLUX_CLI_TAG = "v2.8.5"
+FLUX_CLI_DIGEST = "sha256:f1947272d998247ce959adf8ffe13626f153e8b373ccd0322a18b4f7aad132f1"
+
+
 def _system() -> Obj:
     return {"nodeSelector": dict(SYSTEM_NODE_SELECTOR), "tolerations": [dict(t) for t in SYSTEM_TOLERATIONS]}
 
@@ -36,7 +44,7 @@ def flux_values() -> Obj:
     """Chart values: the four controllers and the chart's pre-install check job on system nodes,
     image automation off."""
     values: Obj = {name: _system() for name in CONTROLLERS}
-    values["cli"] = _system()  # the pre-install `flux check` Job
+    values["cli"] = _system() | {"tag": f"{FLUX_CLI_TAG}@{FLUX_CLI_DIGEST}"}  # the pre-install `flux check` Job
     values |= {name: {"create": False} for name in DISABLED}
     return values
 
