@@ -10,7 +10,7 @@ the Kustomize/Flux image rewrites (checks/image_rewrites.py). A reference passes
 `<shared account>.dkr.ecr.<region>.amazonaws.com`, by one of its immutable tags (sha-<hex>, X.Y.Z,
 X.Y.Z-rc.N; docs/adr/0006); any other tag there (latest, X.Y) is a finding.
 
-Upstream chart images we could not verify a digest for are listed once, in UPSTREAM_WITHOUT_DIGEST,
+Upstream chart images without an adopted digest are listed once, in UPSTREAM_WITHOUT_DIGEST,
 each with its reason; they are reported as notes, never silently passed
 (docs/adr/0018-images-pinned-by-digest.md).
 """
@@ -40,19 +40,11 @@ _FLUX = " the flux2 chart prints {key}.tag as image:tag, so `{key}.tag: <tag>@sh
 # The one exemption list: upstream chart images (as the charts render them) without an adopted digest, each
 # with what the search for one found. Reported as notes, never silently passed (docs/adr/0018).
 UPSTREAM_WITHOUT_DIGEST: dict[str, str] = {
-    "ghcr.io/fluxcd/helm-controller:v1.5.3": "a single public source (a FluxReport's component list) shows sha256:b150af0c… "
-        "for this tag, without saying whether it is the multi-arch index; not adopted on one unverified source;"
-        + _FLUX.format(key="helmController"),
     "ghcr.io/fluxcd/kustomize-controller:v1.8.3": _NONE_FOUND + ";" + _FLUX.format(key="kustomizeController"),
     "ghcr.io/fluxcd/notification-controller:v1.8.3": _NONE_FOUND + ";" + _FLUX.format(key="notificationController"),
     "ghcr.io/fluxcd/source-controller:v1.8.2": _NONE_FOUND + ";" + _FLUX.format(key="sourceController"),
-    "registry.k8s.io/external-dns/external-dns:v0.21.0": "two public files show sha256:f53faaf7… for this tag, neither "
-        "saying whether it is the multi-arch index; to be verified (e.g. docker buildx imagetools inspect) before the "
-        "chart's image.tag carries it",
     "registry.k8s.io/metrics-server/metrics-server:v0.8.1": "public sources disagree: sha256:b2d2efaf… (three files, one "
         "minikube's addon image list) and sha256:6231fb0a… (one); which one is the multi-arch index is unverified",
-    "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0": "two public files show sha256:2fc9433d… for this tag (one "
-        "calls it the multi-architecture manifest); not yet verified against the registry, so not adopted",
     "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0": _NONE_FOUND + "; the chart's image.tag would carry it",
 }
 
