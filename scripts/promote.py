@@ -176,17 +176,23 @@ def promote(charts_dir: Path, env: str, tag: str, apps: list[str], digests: dict
     """Set image.tag (and image.digest when `digests` is given) in each values file of `env`;
     return the files that changed."""
     check_tag(env, tag)
-    changed = []
-    for path in values_files(charts_dir, env, apps):
+    files = values_files(charts_dir, env, apps)
+    missing = [f.parent.name for f in files if digests is not None and f.parent.name not in digests]
+    if missing:  # before any file is written: a promotion changes all apps or none
+        raise PromotionError(f"--digests: no digest for {', '.join(missing)} (given: {', '.join(sorted(digests or {})) or 'none'})")
+    edits = []
+    for path in files:
         app = path.parent.name
-        if digests is not None and app not in digests:
-            raise PromotionError(f"--digests: no digest for {app} (given: {', '.join(sorted(digests)) or 'none'})")
         text = path.read_bytes().decode("utf-8")
         new_text, previous = set_image_tag(text, tag, where=str(path))
         if digests is not None:
             new_text, _ = set_image_value(new_text, "digest", digests[app], where=str(path))
         else:
             new_text, _ = drop_image_digest(new_text)  # the digest of an earlier tag would pin the wrong image
+        edits.append((path, text, new_text, previous))
+    changed = []
+    for path, text, new_text, previous in edits:  # every file edited in memory first, then written
+        app = path.parent.name
         if new_text == text:
             print(f"{path}: image.tag already {tag}")
             continue

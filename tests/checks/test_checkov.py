@@ -98,3 +98,41 @@ def test_without_checkov_the_check_reports_error_with_one_line(tmp_path, platfor
     assert [(r.status, len(r.findings)) for r in results] == [(BROKEN, 1)]
     assert "\n" not in results[0].findings[0].message and results[0].findings[0].fix == "run `make setup`"
     inputs.close()
+
+
+def test_a_per_resource_skip_annotation_is_a_note_and_one_with_an_equals_sign_or_no_reason_fails():
+    from innovate_platform.checks.checkov_annotations import annotation_findings
+    from innovate_platform.checks.model import NOTE
+
+    def pod(name, value):
+        return {"kind": "Pod", "metadata": {"name": name, "namespace": "api", "annotations": {"checkov.io/skip1": value}}}
+
+    found = annotation_findings("prod", "charts/api (values-prod.yaml)", [
+        pod("reasoned", "CKV_K8S_43=our ECR image by its immutable tag"),
+        pod("equals", "CKV_K8S_43=pinned with image.digest=sha256 later"),
+        pod("bare", "CKV_K8S_43")])
+    assert [(f.resource.split(": ")[1], f.severity) for f in found] == [
+        ("Pod api/reasoned", NOTE), ("Pod api/equals", ERROR), ("Pod api/bare", ERROR)]
+    assert "skipped on this resource: our ECR image by its immutable tag" in found[0].message
+    assert "contains '='" in found[1].message
+
+
+def test_the_rendered_skip_annotations_have_reasons_without_an_equals_sign(platform):
+    """checkov 3.3.30 reads `checkov.io/skipN: ID=reason` with `id, reason = value.split("=")`:
+    a reason with '=' breaks it. Every annotation our charts and the GitOps tree render is a note."""
+    import os
+
+    from innovate_platform.checks.checkov_annotations import skip_annotations
+
+    envs = ("dev", "staging", "prod")
+    inputs = CheckInputs(platform, ROOT, envs, charts_dir=Path(os.environ["INNOVATE_CHARTS"]))
+    try:
+        found = checkov.annotation_skips(inputs, envs)
+        values = [v for env in envs for file in inputs.charts().for_env(env) + inputs.gitops().for_env(env)
+                  for obj in file.objects() for _, v in skip_annotations(obj)]
+    finally:
+        inputs.close()
+    assert values and all(v.count("=") == 1 for v in values), values
+    assert [f for f in found if f.severity == ERROR] == []
+    assert {f.env for f in found if f.message.startswith("CKV_K8S_43 skipped on this resource")} == set(envs)
+    assert all(s.reason.count("=") == 0 for s in checkov.read_skips(ROOT / checkov.CONFIG))

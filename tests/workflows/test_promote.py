@@ -193,6 +193,20 @@ def test_bad_digests_are_refused_naming_the_problem(repo_root, charts, digests, 
     assert (charts / "api" / "values-dev.yaml").read_text() == before
 
 
+def test_a_missing_digest_for_the_second_app_writes_no_file(repo_root, charts):
+    """Every app's digest is checked before anything is written: api (first) stays as it was
+    when web (second) has no digest, so a failed promotion leaves no half-promoted environment."""
+    import json
+
+    (charts / "web").mkdir()
+    (charts / "web" / "values-dev.yaml").write_text(VALUES_WITH_COMMENTS.replace("/api", "/web"))
+    before = {app: (charts / app / "values-dev.yaml").read_text() for app in ("api", "web")}
+    result = run(repo_root, "--env", "dev", "--tag", "sha-1a2b3c4", "--charts-dir", str(charts),
+                 "--digests", json.dumps({"digest_api": DIGESTS["api"]}))
+    assert result.returncode == 2 and "--digests: no digest for web" in result.stderr, result.stderr
+    assert {app: (charts / app / "values-dev.yaml").read_text() for app in ("api", "web")} == before
+
+
 @pytest.mark.parametrize("app", ["api", "web"])
 def test_a_promoted_digest_is_the_image_helm_renders_and_drops_the_checkov_skip(repo_root, tmp_path, app):
     import json

@@ -3,7 +3,8 @@ Helm-rendered charts, the Dockerfiles and the GitHub workflows, scanned offline 
 own virtual environment (`.venv-checkov`). One process per batch of frameworks, over all files.
 
 Every skipped check id lives in `.checkov.yaml` with its reason as a comment on the same line; an
-id without a reason fails this check.
+id without a reason fails this check. Per-resource skip annotations are listed as notes too
+(checks/checkov_annotations.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from .checkov_annotations import annotation_findings
 from .inputs import CheckInputs
 from .model import ERROR, NOTE, SHARED, Check, CheckUnavailable, Finding, Timed
 
@@ -136,6 +138,18 @@ def stage_manifests(inputs: CheckInputs, envs: tuple[str, ...], directory: Path)
     return origin
 
 
+def annotation_skips(inputs: CheckInputs, envs: tuple[str, ...]) -> list[Finding]:
+    """The per-resource skip annotations of the manifests checkov scans, as notes (errors without a reason)."""
+    out: list[Finding] = []
+    cluster_envs = [e for e in envs if e != SHARED]
+    if cluster_envs:
+        gitops, charts = inputs.gitops(), inputs.charts()
+        for env in cluster_envs:
+            for file in gitops.for_env(env) + charts.for_env(env):
+                out += annotation_findings(env, file.path, file.objects())
+    return out
+
+
 def stage_templates(inputs: CheckInputs, envs: tuple[str, ...], directory: Path) -> dict[str, tuple[str, str]]:
     origin: dict[str, tuple[str, str]] = {}
     for stack in inputs.synthesis().stacks:
@@ -169,6 +183,7 @@ def run(inputs: CheckInputs, envs: tuple[str, ...]) -> Timed:
         cfn_reports, cfn_seconds = scan(binary, templates_dir, ["cloudformation"], config)
         reports, seconds = manifests.result() if manifests else ([], 0.0)
     findings = report_findings(reports, origin) + report_findings(cfn_reports, cfn_origin)
+    findings += annotation_skips(inputs, envs)
     if SHARED in envs:
         findings += skip_findings(config, read_skips(config))
     return Timed([f for f in findings if f.env in envs], seconds + cfn_seconds)

@@ -2,12 +2,15 @@
 
 Where images are named: the rendered manifests of each cluster (the GitOps tree, our charts as
 Flux renders them, and the upstream charts rendered with the values Flux passes), the Dockerfiles'
-FROM lines (ARG defaults resolved), `# syntax=` directives and `COPY --from=<image>`, and the CI
-workflows' `container:`, `services:` and `docker://` steps. A reference passes when it ends in
+FROM lines (ARG defaults resolved), `# syntax=` directives, `COPY --from=<image>` and `RUN
+--mount=...,from=<image>` (checks/dockerfile_images.py), the CI workflows' `container:`, `services:`,
+`docker://` steps and setup-buildx-action's BuildKit image (`driver-opts: image=`, or its default), and
+the Kustomize/Flux image rewrites (checks/image_rewrites.py). A reference passes when it ends in
 `@sha256:<64 hex>` (the tag stays in front of it for review) or names our shared ECR registry,
-`<shared account>.dkr.ecr.<region>.amazonaws.com`, whose release tags are immutable (docs/adr/0006).
+`<shared account>.dkr.ecr.<region>.amazonaws.com`, by one of its immutable tags (sha-<hex>, X.Y.Z,
+X.Y.Z-rc.N; docs/adr/0006); any other tag there (latest, X.Y) is a finding.
 
-Upstream chart images we could not verify a digest for are listed once, in UPSTREAM_WITHOUT_DIGEST,
+Upstream chart images without an adopted digest are listed once, in UPSTREAM_WITHOUT_DIGEST,
 each with its reason; they are reported as notes, never silently passed
 (docs/adr/0018-images-pinned-by-digest.md).
 """
@@ -15,32 +18,34 @@ each with its reason; they are reported as notes, never silently passed
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import yaml
 
 from ..config import Platform
+from .dockerfile_images import VAR, dockerfile_images
+from .image_rewrites import FIX as REWRITE_FIX, rewrite_problems
 from .model import NOTE, SHARED, Finding
 
-DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 FIX = "pin it as name:tag@sha256:<multi-arch index digest> (docs/adr/0018-images-pinned-by-digest.md)"
+# Our ECR's immutable tags (docs/adr/0006; ECR keeps sha-* and *.*.* immutable): the images workflow's
+# sha-<7 hex> and the release tags X.Y.Z and X.Y.Z-rc.N (scripts/image_tags.py). Its X.Y tag moves.
+OWN_TAG = re.compile(r"sha-[0-9a-f]{7,40}|(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)(?:-rc\.(?:0|[1-9][0-9]*))?")
+OWN_FIX = "reference our image by its sha-<hex> or X.Y.Z[-rc.N] tag, or by digest (docs/adr/0006, 0018)"
 
-_UPSTREAM_REASON = ("upstream chart image pinned by chart version and tag only: no digest for this tag from an upstream "
-                    "release artifact was found when the pins were made, and the chart has no digest value; pin it "
-                    "through the chart's tag value (tag@sha256:...) once the digest is verified")
-# The one exemption list: upstream chart images (as the charts render them) without a verified digest.
+_NONE_FOUND = "no public source states a digest for this tag (exact-string search of public code, 2026-11-30)"
+_FLUX = " the flux2 chart prints {key}.tag as image:tag, so `{key}.tag: <tag>@sha256:<digest>` pins it once verified"
+# The one exemption list: upstream chart images (as the charts render them) without an adopted digest, each
+# with what the search for one found. Reported as notes, never silently passed (docs/adr/0018).
 UPSTREAM_WITHOUT_DIGEST: dict[str, str] = {
-    "ghcr.io/fluxcd/flux-cli:v2.8.5": _UPSTREAM_REASON,
-    "ghcr.io/fluxcd/helm-controller:v1.5.3": _UPSTREAM_REASON,
-    "ghcr.io/fluxcd/kustomize-controller:v1.8.3": _UPSTREAM_REASON,
-    "ghcr.io/fluxcd/notification-controller:v1.8.3": _UPSTREAM_REASON,
-    "ghcr.io/fluxcd/source-controller:v1.8.2": _UPSTREAM_REASON,
-    "registry.k8s.io/external-dns/external-dns:v0.21.0": _UPSTREAM_REASON,
-    "registry.k8s.io/metrics-server/metrics-server:v0.8.1": _UPSTREAM_REASON,
-    "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0": _UPSTREAM_REASON,
-    "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0": _UPSTREAM_REASON,
+    "ghcr.io/fluxcd/kustomize-controller:v1.8.3": _NONE_FOUND + ";" + _FLUX.format(key="kustomizeController"),
+    "ghcr.io/fluxcd/notification-controller:v1.8.3": _NONE_FOUND + ";" + _FLUX.format(key="notificationController"),
+    "ghcr.io/fluxcd/source-controller:v1.8.2": _NONE_FOUND + ";" + _FLUX.format(key="sourceController"),
+    "registry.k8s.io/metrics-server/metrics-server:v0.8.1": "public sources disagree: sha256:b2d2efaf… (three files, one "
+        "minikube's addon image list) and sha256:6231fb0a… (one); which one is the multi-arch index is unverified",
+    "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0": _NONE_FOUND + "; the chart's image.tag would carry it",
 }
 
 
@@ -49,12 +54,23 @@ def own_registry(platform: Platform) -> str:
     return f"{platform.shared.account}.dkr.ecr.{platform.region}.amazonaws.com"
 
 
+def fix_for(image: str, registry: str) -> str:
+    return OWN_FIX if image.split("/", 1)[0] == registry else FIX
+
+
 def problem(image: str, registry: str) -> str | None:
     """Why `image` is not pinned by digest, or None (pinned, or in our own registry)."""
-    if DIGEST.search(image) or image.split("/", 1)[0] == registry:
+    if DIGEST.search(image):
         return None
     if "@" in image:
         return f"image {image} has a malformed digest (want @sha256: and 64 lowercase hex)"
+    if image.split("/", 1)[0] == registry:
+        last = image.rsplit("/", 1)[-1]
+        tag = last.split(":", 1)[1] if ":" in last else ""
+        if OWN_TAG.fullmatch(tag):
+            return None
+        return (f"image {image} is in our ECR by {'tag ' + tag if tag else 'no tag (latest)'}, which is not one of its "
+                "immutable sha-<hex> or X.Y.Z[-rc.N] tags: ECR lets it move")
     return f"image {image} is pinned by tag only: the registry can re-point the tag to other bytes"
 
 
@@ -94,69 +110,33 @@ def object_findings(env: str, where: str, objects: Iterable[dict], registry: str
                 out.append(Finding(env, resource, field, f"image {image} has no digest (exempt: "
                                    f"{UPSTREAM_WITHOUT_DIGEST[image]})", "verify its digest and pin it", NOTE))
             else:
-                out.append(Finding(env, resource, field, found, FIX))
+                out.append(Finding(env, resource, field, found, fix_for(image, registry)))
     return out
+
+
+def rewrite_findings(env: str, where: str, docs: Iterable[Any], registry: str) -> list[Finding]:
+    """Kustomize and Flux image rewrites (kustomization.yaml included) that leave an image without a digest."""
+    return [Finding(env, f"{where}: {_describe(obj)}", field, message, REWRITE_FIX)
+            for obj, field, message in rewrite_problems(docs, lambda image: problem(image, registry))]
 
 
 # --- Dockerfiles -------------------------------------------------------------------------------
-
-_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
-
-
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    out, buffer, start = [], "", 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if not buffer:
-            start = number
-        if line.rstrip().endswith("\\"):
-            buffer += line.rstrip()[:-1] + " "
-            continue
-        out.append((start, buffer + line))
-        buffer = ""
-    return out
-
-
-def dockerfile_images(text: str) -> Iterator[tuple[int, str]]:
-    """(line, image) for the `# syntax=` directive, every FROM (ARG defaults before the first FROM
-    resolved; earlier stage names and scratch skipped) and every COPY --from=<image>."""
-    args: dict[str, str] = {}
-    stages: set[str] = {"scratch"}
-    seen_from = False
-    for number, line in _logical_lines(text):
-        stripped = line.strip()
-        directive = re.match(r"#\s*syntax\s*=\s*(\S+)", stripped, flags=re.I)
-        if directive and not seen_from:
-            yield number, directive.group(1)
-        if not stripped or stripped.startswith("#"):
-            continue
-        words = shlex.split(stripped, posix=False)
-        instruction = words[0].upper()
-        if instruction == "ARG" and not seen_from and len(words) > 1 and "=" in words[1]:
-            name, default = words[1].split("=", 1)
-            args[name] = default.strip("\"'")
-        elif instruction == "FROM":
-            seen_from = True
-            refs = [w for w in words[1:] if not w.startswith("--")]
-            image = _VAR.sub(lambda m: args.get(m.group(1) or m.group(2), m.group(0)), refs[0]) if refs else ""
-            if image and image.lower() not in stages:
-                yield number, image
-            if len(refs) >= 3 and refs[1].upper() == "AS":
-                stages.add(refs[2].lower())
-        elif instruction == "COPY":
-            for word in words[1:]:
-                source = word[len("--from="):] if word.startswith("--from=") else None
-                if source and source.lower() not in stages and not source.isdigit():
-                    yield number, source
-
 
 def dockerfile_findings(root: Path, registry: str) -> list[Finding]:
     out = []
     for path in sorted(root.glob("apps/*/Dockerfile")):
         rel = path.relative_to(root).as_posix()
         for number, image in dockerfile_images(path.read_text()):
+            unresolved = VAR.search(image)
+            if unresolved:
+                arg = unresolved.group(1) or unresolved.group(2)
+                out.append(Finding(SHARED, rel, f"line {number}", f"image {image}: ARG {arg} has no default before the "
+                                   "first FROM, so the image is whatever the build passes", f"give ARG {arg} a default "
+                                   "pinned as name:tag@sha256:<multi-arch index digest> (docs/adr/0018)"))
+                continue
             found = problem(image, registry)
             if found:
-                out.append(Finding(SHARED, rel, f"line {number}", found, FIX))
+                out.append(Finding(SHARED, rel, f"line {number}", found, fix_for(image, registry)))
     return out
 
 
@@ -191,11 +171,31 @@ def workflow_images(document: dict) -> Iterator[tuple[str, str]]:
         yield from _docker_steps(runs.get("steps"), "runs.steps")
 
 
+# docker/setup-buildx-action starts BuildKit from this image unless `driver-opts: image=` names one
+# (its docker-container and kubernetes drivers; buildx's default image, a moving tag).
+BUILDX_ACTION = "docker/setup-buildx-action@"
+BUILDX_DEFAULT_IMAGE = "moby/buildkit:buildx-stable-1"
+
+
 def _docker_steps(steps: Any, path: str) -> Iterator[tuple[str, str]]:
     for i, step in enumerate(steps or []):
         uses = step.get("uses") if isinstance(step, dict) else None
         if isinstance(uses, str) and uses.startswith("docker://"):
             yield f"{path}[{i}].uses", uses[len("docker://"):]
+        elif isinstance(uses, str) and uses.startswith(BUILDX_ACTION):
+            yield from _buildkit_image(step.get("with") or {}, f"{path}[{i}].with")
+
+
+def _buildkit_image(inputs: dict, path: str) -> Iterator[tuple[str, str]]:
+    """The BuildKit image of a setup-buildx-action step: each `driver-opts` line `image=...`
+    (a newline-separated list), or the default when a driver that starts one names none."""
+    options = str(inputs.get("driver-opts") or "")
+    images = [line.strip()[len("image="):].strip().strip("\"'") for line in options.splitlines()
+              if line.strip().startswith("image=")]
+    for image in images:
+        yield f"{path}.driver-opts", image
+    if not images and str(inputs.get("driver") or "docker-container") in ("docker-container", "kubernetes"):
+        yield f"{path}.driver-opts", BUILDX_DEFAULT_IMAGE
 
 
 def workflow_findings(root: Path, registry: str) -> list[Finding]:
@@ -211,7 +211,7 @@ def workflow_findings(root: Path, registry: str) -> list[Finding]:
         for field, image in workflow_images(document):
             found = problem(image, registry)
             if found:
-                out.append(Finding(SHARED, rel, field, found, FIX))
+                out.append(Finding(SHARED, rel, field, found, fix_for(image, registry)))
     return out
 
 
@@ -254,4 +254,5 @@ def cluster_image_findings(inputs, env: str) -> list[Finding]:
     gitops = inputs.gitops().for_env(env)
     for file in gitops + inputs.charts().for_env(env):
         out += object_findings(env, file.path, file.objects(), registry)
+        out += rewrite_findings(env, file.path, file.docs, registry)
     return out + upstream_findings(inputs, env, [(f.path, o) for f in gitops for o in f.objects()], registry)

@@ -37,8 +37,9 @@ def _key(minor: str) -> tuple[int, int]:
 
 
 # Cluster Autoscaler's image minor must equal the cluster's; one pinned image per minor. v1.35.0 is
-# the image the cluster-autoscaler chart 9.59.0 ships by default (its appVersion 1.35.0).
-CLUSTER_AUTOSCALER_IMAGES = {"1.35": "v1.35.0"}
+# the image the cluster-autoscaler chart 9.59.0 ships by default (its appVersion 1.35.0); the chart
+# prints repository:tag, so tag@digest pins it (docs/adr/0018-images-pinned-by-digest.md).
+CLUSTER_AUTOSCALER_IMAGES = {"1.35": "v1.35.0@sha256:2fc9433dd3b47baef0e68d6b1110b770a3c93db10c7bead4c5bc6cb21c72b875"}
 
 # Helm charts: (chart, chart version) -> what it installs and the minors that supports.
 CHARTS: dict[tuple[str, str], Support] = {

@@ -29,6 +29,11 @@ def policy(env: Environment) -> str:
     return "upsert-only" if env.name == "prod" else "sync"
 
 
+# The chart's own image (external-dns 1.21.1 = v0.21.0) by tag and digest: the chart prints
+# repository:tag (docs/adr/0018-images-pinned-by-digest.md).
+EXTERNAL_DNS_IMAGE_TAG = "v0.21.0@sha256:f53faaf71cb270d1ca9dce6ea0c94bfebf1a18696263487f0fbc74b9bf2bd7ff"
+
+
 def external_dns_values(env: Environment) -> Obj:
     """Values of the kubernetes-sigs chart (keys verified against external-dns-1.21.1's values.yaml)."""
     role = EXTERNAL_DNS
@@ -43,6 +48,7 @@ def external_dns_values(env: Environment) -> Obj:
         "extraArgs": {"zone-id-filter": env.dns.zone_id, "aws-zone-type": "public"},
         "serviceAccount": {"create": True, "name": role.service_account, "annotations": irsa_annotation(role.var)},
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
+        "image": {"tag": EXTERNAL_DNS_IMAGE_TAG},
         "tolerations": SYSTEM_TOLERATIONS,
         "nodeSelector": SYSTEM_NODE_SELECTOR,
     }

@@ -28,6 +28,17 @@ CONTROLLERS = ("helmController", "kustomizeController", "sourceController", "not
 DISABLED = ("imageAutomationController", "imageReflectionController")
 
 
+# The chart's pre-install `flux check` Job image, by tag and digest: the chart prints `cli.tag` as
+# image:tag, so tag@digest renders ghcr.io/fluxcd/flux-cli:v2.8.5@sha256:... The tag is the chart's own
+# (flux2 values.yaml cli.tag; tests/checks/test_image_digests.py keeps the two in step). The digest
+# has a single public source, as kubectl's (docs/adr/0018-images-pinned-by-digest.md).
+FLUX_CLI_TAG = "v2.8.5"
+FLUX_CLI_DIGEST = "sha256:f1947272d998247ce959adf8ffe13626f153e8b373ccd0322a18b4f7aad132f1"
+# Controllers pinned the same way (`<controller>.tag`); the others have no digest source yet and are
+# exempt with their reason (checks/image_digests.UPSTREAM_WITHOUT_DIGEST).
+CONTROLLER_TAGS = {"helmController": "v1.5.3@sha256:b150af0cd7a501dafe2374b1d22c39abf0572465df4fa1fb99b37927b0d95d75"}
+
+
 def _system() -> Obj:
     return {"nodeSelector": dict(SYSTEM_NODE_SELECTOR), "tolerations": [dict(t) for t in SYSTEM_TOLERATIONS]}
 
@@ -35,8 +46,8 @@ def _system() -> Obj:
 def flux_values() -> Obj:
     """Chart values: the four controllers and the chart's pre-install check job on system nodes,
     image automation off."""
-    values: Obj = {name: _system() for name in CONTROLLERS}
-    values["cli"] = _system()  # the pre-install `flux check` Job
+    values: Obj = {name: _system() | ({"tag": CONTROLLER_TAGS[name]} if name in CONTROLLER_TAGS else {}) for name in CONTROLLERS}
+    values["cli"] = _system() | {"tag": f"{FLUX_CLI_TAG}@{FLUX_CLI_DIGEST}"}  # the pre-install `flux check` Job
     values |= {name: {"create": False} for name in DISABLED}
     return values
 
