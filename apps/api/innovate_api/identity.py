@@ -96,7 +96,9 @@ class KeyCache:
     UNKNOWN_KID_TTL_S, and at most UNKNOWN_FETCHES_PER_MINUTE such answers are asked for per
     process and minute (beyond that a new kid is refused unasked). Anything else going wrong
     (other statuses, a body that is not a P-256 PEM key, a broken connection) is 503 and not
-    remembered as unknown. Each kid is fetched by one request at a time.
+    remembered as unknown; the kid is asked for again KEY_FETCH_TIMEOUT_S later (requests in
+    between, such as those that waited for the failed fetch, get 503 at once). Each kid is
+    fetched by one request at a time.
     """
 
     def __init__(self, base_url: str):
@@ -129,7 +131,7 @@ class KeyCache:
         if key is None and refused_until > time.monotonic():
             raise Unauthenticated(f"unknown signing key {kid!r}")
         if key is None and after_wait and failed_at is not None and time.monotonic() - failed_at < KEY_FETCH_TIMEOUT_S:
-            raise _unavailable()  # the fetch this request waited for has just failed
+            raise _unavailable()  # a fetch of this kid failed just now (e.g. the one this request waited for)
         return key
 
     def _fetch_and_remember(self, kid: str) -> ec.EllipticCurvePublicKey:
