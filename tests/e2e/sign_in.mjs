@@ -2,7 +2,8 @@
 // /usr/bin/chromium): alice is sent to sign in, signs in and creates a project; bob, in a second
 // browser context (his own cookies), sees it but may not rename or delete it; alice's session
 // then ends (cookie gone, as after expiry) and her next write takes her through sign-in again,
-// back to the page she was on; a second 401 right after that does not loop.
+// back to the page she was on with her unsaved rename restored and a notice that it was not
+// saved; a second 401 right after that does not loop.
 // Prints one JSON line with what it saw.
 //
 // Env: EDGE_URL (required: the stand-in's origin), PROJECT_NAME, SHOTS (directory for PNGs),
@@ -115,11 +116,15 @@ try {
   await signIn(alice, "alice");
   await alice.getByRole("heading", { name, exact: true }).waitFor();
   seen.aliceReturnedTo = path(alice);
+  // The rename she typed was not saved: the form is open again with it, and says so.
+  await aliceEdit.waitFor();
+  seen.draftNotice = await text(aliceEdit.getByRole("status"));
+  seen.draftName = await aliceEdit.getByLabel("Name").inputValue();
+  await shoot(alice, "draft-restored");
   step("alice signed in again");
 
   // Signed out again at once: the app does not navigate again (no loop) and says what to do.
   await aliceContext.clearCookies();
-  await alice.getByRole("button", { name: "Edit project" }).click();
   await aliceEdit.getByLabel("Name").fill(`${name} v3`);
   await aliceEdit.getByRole("button", { name: "Save changes" }).click();
   seen.secondExpiryMessage = await text(aliceEdit.getByRole("alert"));

@@ -2,7 +2,8 @@
 deployed (`/api/` denies the unauthenticated, `/` sends them to sign in), real gunicorn with
 identity only from the stand-in's signed header, real PostgreSQL, headless Chromium. Two users
 in two browser contexts: the owner signs in and creates a project, the other sees it but is told
-only the owner can change it; an ended session goes through sign-in again without looping."""
+only the owner can change it; an ended session goes through sign-in again without looping, and
+the rename it interrupted comes back, marked as not saved."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ SCRIPT = Path(__file__).with_name("sign_in.mjs")
 SHOTS = REPO / "test-output" / "e2e" / "sign-in"
 OWNER_ONLY = "Only the owner of this project can change it. You can still read it."  # apps/web/src/api/errors.ts
 STILL_SIGNED_OUT = "You are not signed in, and signing in again just now did not help. Reload the page to retry."
+DRAFT_NOT_SAVED = "Your change was not saved because you had to sign in again: review it and save again."  # drafts.ts
 
 
 def test_users_sign_in_through_the_alb_and_only_the_owner_changes_a_project(built_web, tmp_path):  # noqa: F811
@@ -68,6 +70,7 @@ def test_users_sign_in_through_the_alb_and_only_the_owner_changes_a_project(buil
     # An ended session: through sign-in and back to the same page; at once again: no loop.
     assert seen["expiredWentTo"] == f"{IDP_PREFIX}authorize"
     assert seen["aliceReturnedTo"] == seen["aliceProjectUrl"]
+    assert seen["draftNotice"] == DRAFT_NOT_SAVED and seen["draftName"] == "Edge launch v2"  # the unsaved rename
     assert seen["secondExpiryMessage"] == STILL_SIGNED_OUT
     assert seen["secondExpiryUrl"] == seen["aliceProjectUrl"]
 

@@ -93,6 +93,7 @@ def running_api(database_url: str, port: int, web_origin: str | None, log: Path,
         "LOG_LEVEL": "WARNING",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.pop("KUBERNETES_SERVICE_HOST", None)  # a CI runner pod: the API refuses AUTH_LOCAL_DEV in Kubernetes
     migrate = subprocess.run(
         [sys.executable, "-m", "innovate_api.migrate", "upgrade"], cwd=API_DIR, env=env, capture_output=True, text=True, timeout=60
     )

@@ -63,7 +63,7 @@ def _expires() -> int:
 @bp.post("")
 def create_upload_url(project_id: int):
     fields = validate(json_object(), ATTACHMENT_FIELDS)
-    if not FILENAME_PATTERN.match(fields["filename"]):
+    if not FILENAME_PATTERN.fullmatch(fields["filename"]):
         raise ApiError(
             400, "invalid_value",
             "filename must start with a letter or digit and use only letters, digits, '.', '_' and '-'",
@@ -93,10 +93,14 @@ def create_upload_url(project_id: int):
 def read_download_url(project_id: int, key: str):
     bucket = _bucket()
     get_project(project_id)
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):
         raise not_found(f"attachment {key!r}")
     _require_object(bucket, _object_key(project_id, key), key)
-    url = _presign("get_object", {"Bucket": bucket, "Key": _object_key(project_id, key)})
+    # Always a download, never rendered inline: an uploaded text/html or SVG would otherwise run in
+    # the bucket's origin. The stored Content-Type is kept (no ResponseContentType override).
+    filename = key.split("-", 1)[1]  # KEY_PATTERN: <uuid hex>-<filename of FILENAME_PATTERN's characters>
+    url = _presign("get_object", {"Bucket": bucket, "Key": _object_key(project_id, key),
+                                  "ResponseContentDisposition": f'attachment; filename="{filename}"'})
     return jsonify({"key": key, "download_url": url, "expires_in": _expires()})
 
 

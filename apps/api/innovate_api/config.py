@@ -18,7 +18,7 @@ BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # An ALB's ARN, or its name's prefix ending in "/" (the id changes when the controller recreates it).
 ALB_ARN_PATTERN = re.compile(
-    r"^arn:aws[a-z-]*:elasticloadbalancing:(?P<region>[a-z]{2}(-[a-z]+)+-\d+):\d{12}:loadbalancer/app/"
+    r"^arn:(?P<partition>aws[a-z-]*):elasticloadbalancing:(?P<region>[a-z]{2}(-[a-z]+)+-\d+):\d{12}:loadbalancer/app/"
     r"[A-Za-z0-9-]{1,32}/([0-9a-f]{1,32})?$"
 )
 KEYS_URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$")
@@ -151,14 +151,27 @@ def _auth(env: Mapping[str, str]) -> dict:
                 f"{arn!r} is not an ALB ARN like arn:aws:elasticloadbalancing:eu-west-1:123456789012:"
                 "loadbalancer/app/NAME/ID (or .../app/NAME/ for any id)",
             )
+        if keys_url is None and match["partition"] != "aws":
+            raise ConfigError(
+                "AUTH_PUBLIC_KEYS_URL",
+                f"required for partition {match['partition']!r}: its key endpoint is not "
+                "public-keys.auth.elb.<region>.amazonaws.com (see the ALB user-claims docs for the region)",
+            )
         keys_url = keys_url or f"https://public-keys.auth.elb.{match['region']}.amazonaws.com"
+    local_dev = _flag(env, "AUTH_LOCAL_DEV")
+    if local_dev and arn is not None:
+        raise ConfigError("AUTH_LOCAL_DEV", "true together with AUTH_ALB_ARN: unset AUTH_LOCAL_DEV to trust the ALB")
+    if local_dev and _text(env, "KUBERNETES_SERVICE_HOST"):
+        raise ConfigError(
+            "AUTH_LOCAL_DEV", "true inside Kubernetes (KUBERNETES_SERVICE_HOST is set): unset it and set AUTH_ALB_ARN"
+        )
     local_sub = _text(env, "AUTH_LOCAL_DEV_SUB") or "local-developer"
     if len(local_sub) > 255:
         raise ConfigError("AUTH_LOCAL_DEV_SUB", "longer than 255 characters")
     return {
         "auth_alb_arn": arn,
         "auth_public_keys_url": keys_url or "",
-        "auth_local_dev": _flag(env, "AUTH_LOCAL_DEV"),
+        "auth_local_dev": local_dev,
         "auth_local_dev_sub": local_sub,
     }
 

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
+import http.client
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -39,12 +42,19 @@ KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 KEY_FETCH_TIMEOUT_S = 2
 MAX_CACHED_KEYS = 64
 UNKNOWN_KID_TTL_S = 60  # a kid the endpoint did not know is not asked for again this long
+UNKNOWN_KID_STATUSES = (403, 404)  # what the endpoint (S3/CloudFront behind it) answers for a missing key
+UNKNOWN_FETCHES_PER_MINUTE = 10  # "no such kid" answers per process and minute before new kids go unasked
+MAX_SUB_CHARS = 255  # projects.owner_sub is String(255)
 MAX_TOKEN_CHARS = 16 * 1024
 
 
 class Unauthenticated(ApiError):
     def __init__(self, reason: str):
         super().__init__(401, "unauthenticated", f"authentication required: {reason}", field=HEADER)
+
+
+class UnknownKid(Unauthenticated):
+    """The key endpoint answered that it has no key by this kid."""
 
 
 def b64url_decode(part: str) -> bytes:
@@ -79,35 +89,79 @@ def signer_matches(signer: object, expected: str) -> bool:
 
 
 class KeyCache:
-    """Public keys by kid from the ALB key endpoint; a kid's key never changes, so no expiry."""
+    """Public keys by kid from the ALB key endpoint; a kid's key never changes, so no expiry.
+
+    Only a 404 or 403 from the endpoint means "no such kid" (the GovCloud endpoints are S3 buckets,
+    which answer 403 for a missing object without list rights); that answer is remembered for
+    UNKNOWN_KID_TTL_S, and at most UNKNOWN_FETCHES_PER_MINUTE such answers are asked for per
+    process and minute (beyond that a new kid is refused unasked). Anything else going wrong
+    (other statuses, a body that is not a P-256 PEM key, a broken connection) is 503 and not
+    remembered as unknown; the kid is asked for again KEY_FETCH_TIMEOUT_S later (requests in
+    between, such as those that waited for the failed fetch, get 503 at once). Each kid is
+    fetched by one request at a time.
+    """
 
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
         self.keys: dict[str, ec.EllipticCurvePublicKey] = {}
         self.unknown: dict[str, float] = {}  # kid -> monotonic time until which it is refused unasked
+        self.unknown_answers: collections.deque[float] = collections.deque()  # when "no such kid" was answered
+        self.failed: dict[str, float] = {}  # kid -> monotonic time of its last failed (503) fetch
+        self.fetching: dict[str, threading.Lock] = {}
         self.lock = threading.Lock()
 
     def get(self, kid: str) -> ec.EllipticCurvePublicKey:
+        key = self._known(kid)
+        if key is not None:
+            return key
+        with self.lock:
+            kid_lock = self.fetching.setdefault(kid, threading.Lock())
+        try:
+            with kid_lock:  # concurrent requests with a new kid wait for one fetch
+                return self._known(kid, after_wait=True) or self._fetch_and_remember(kid)
+        finally:
+            with self.lock:
+                self.fetching.pop(kid, None)
+
+    def _known(self, kid: str, after_wait: bool = False) -> ec.EllipticCurvePublicKey | None:
         with self.lock:
             key = self.keys.get(kid)
             refused_until = self.unknown.get(kid, 0.0)
-        if key is not None:
-            return key
-        if refused_until > time.monotonic():
+            failed_at = self.failed.get(kid)
+        if key is None and refused_until > time.monotonic():
             raise Unauthenticated(f"unknown signing key {kid!r}")
+        if key is None and after_wait and failed_at is not None and time.monotonic() - failed_at < KEY_FETCH_TIMEOUT_S:
+            raise _unavailable()  # a fetch of this kid failed just now (e.g. the one this request waited for)
+        return key
+
+    def _fetch_and_remember(self, kid: str) -> ec.EllipticCurvePublicKey:
+        self._spend_unknown_budget(kid)
         try:
             key = self._fetch(kid)
-        except Unauthenticated:
+        except UnknownKid:
             with self.lock:
-                if len(self.unknown) >= MAX_CACHED_KEYS:
-                    self.unknown.pop(next(iter(self.unknown)))
-                self.unknown[kid] = time.monotonic() + UNKNOWN_KID_TTL_S
+                self.unknown_answers.append(time.monotonic())
+                _bounded_put(self.unknown, kid, time.monotonic() + UNKNOWN_KID_TTL_S)
+            raise
+        except ApiError:
+            with self.lock:
+                _bounded_put(self.failed, kid, time.monotonic())
             raise
         with self.lock:
-            if len(self.keys) >= MAX_CACHED_KEYS:
-                self.keys.pop(next(iter(self.keys)))
-            self.keys[kid] = key
+            self.failed.pop(kid, None)
+            _bounded_put(self.keys, kid, key)
         return key
+
+    def _spend_unknown_budget(self, kid: str) -> None:
+        """Refuse, without fetching, once the endpoint said "no such kid" too often this minute."""
+        with self.lock:
+            horizon = time.monotonic() - 60
+            while self.unknown_answers and self.unknown_answers[0] < horizon:
+                self.unknown_answers.popleft()
+            exhausted = len(self.unknown_answers) >= UNKNOWN_FETCHES_PER_MINUTE
+        if exhausted:
+            log.warning("not fetching signing key %r: %d unknown kids in the last minute", kid, UNKNOWN_FETCHES_PER_MINUTE)
+            raise Unauthenticated(f"signing key {kid!r} not looked up: too many unknown keys, retry in a minute")
 
     def _fetch(self, kid: str) -> ec.EllipticCurvePublicKey:
         url = f"{self.base_url}/{kid}"
@@ -115,23 +169,30 @@ class KeyCache:
             with urllib.request.urlopen(url, timeout=KEY_FETCH_TIMEOUT_S) as response:  # noqa: S310 (https or test)
                 pem = response.read(16 * 1024)
         except urllib.error.HTTPError as error:
-            if 400 <= error.code < 500:
-                raise Unauthenticated(f"unknown signing key {kid!r}") from None
-            raise self._unavailable(url, error) from None
-        except (urllib.error.URLError, OSError) as error:
-            raise self._unavailable(url, error) from None
+            if error.code in UNKNOWN_KID_STATUSES:
+                raise UnknownKid(f"unknown signing key {kid!r}") from None
+            raise _unavailable(url, error) from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            raise _unavailable(url, error) from None
         try:
             key = load_pem_public_key(pem)
-        except ValueError:
-            raise Unauthenticated(f"signing key {kid!r} is not a PEM public key") from None
+        except (ValueError, TypeError) as error:
+            raise _unavailable(url, f"signing key {kid!r} is not a PEM public key ({error})") from None
         if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
-            raise Unauthenticated(f"signing key {kid!r} is not a P-256 key")
+            raise _unavailable(url, f"signing key {kid!r} is not a P-256 key")
         return key
 
-    @staticmethod
-    def _unavailable(url: str, error: Exception) -> ApiError:
-        log.warning("ALB public key endpoint unreachable: %s: %s", url, error)
-        return ApiError(503, "identity_unavailable", "the load balancer's signing keys cannot be fetched, retry later")
+
+def _bounded_put(cache: dict, kid: str, value) -> None:
+    if kid not in cache and len(cache) >= MAX_CACHED_KEYS:
+        cache.pop(next(iter(cache)))
+    cache[kid] = value
+
+
+def _unavailable(url: str | None = None, error: object = None) -> ApiError:
+    if url is not None:
+        log.warning("ALB public key endpoint failed: %s: %s", url, error)
+    return ApiError(503, "identity_unavailable", "the load balancer's signing keys cannot be fetched, retry later")
 
 
 def verify(token: str, expected_signer: str, keys: KeyCache, now: float | None = None) -> dict:
@@ -147,7 +208,7 @@ def verify(token: str, expected_signer: str, keys: KeyCache, now: float | None =
     if not signer_matches(header.get("signer"), expected_signer):
         raise Unauthenticated("token was not signed by this load balancer")
     kid = header.get("kid")
-    if not isinstance(kid, str) or not KID_PATTERN.match(kid):
+    if not isinstance(kid, str) or not KID_PATTERN.fullmatch(kid):
         raise Unauthenticated("token has no valid kid")
     signature = b64url_decode(parts[2])
     if len(signature) != 64:
@@ -163,10 +224,14 @@ def verify(token: str, expected_signer: str, keys: KeyCache, now: float | None =
         exp = source.get("exp")
         if source is header and exp is None:
             raise Unauthenticated("token has no expiry")
-        if exp is not None and (not isinstance(exp, (int, float)) or isinstance(exp, bool) or exp <= now):
+        if exp is not None and (not isinstance(exp, (int, float)) or isinstance(exp, bool) or not math.isfinite(exp)):
+            raise Unauthenticated("token expiry is not a number")
+        if exp is not None and exp <= now:
             raise Unauthenticated("token has expired")
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise Unauthenticated("token has no subject")
+    if len(claims["sub"]) > MAX_SUB_CHARS:
+        raise Unauthenticated(f"token subject is longer than {MAX_SUB_CHARS} characters")
     return claims
 
 

@@ -77,7 +77,7 @@ export function App({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
         />
       ) : (
         <>
-          <ProjectForm title="New project" submitLabel="Create project" resetOnSuccess onSubmit={create} />
+          <ProjectForm title="New project" submitLabel="Create project" resetOnSuccess onSubmit={create} draftKey="/#new" />
           {notice && (
             <p role="status" className="notice">
               {notice}

@@ -16,6 +16,7 @@ from ..naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name
 from .ci_access import ecr_no_account_principals, pull_request_roles_read_no_data
 from .edge_ingress import ingress_findings
 from .image_digests import cluster_image_findings, repository_image_findings
+from .local_dev_auth import cluster_local_dev_findings
 from .cfn import Resource, Templates, as_list, flatten, policy_documents, ref_target, resolve_import, resources, statements
 from .inputs import CheckInputs
 from .model import Check, CheckUnavailable, Finding
@@ -504,6 +505,7 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
             return findings + [Finding(env, "charts/", "", str(exc), "fix the charts' render (helm template)")]
         findings += ingress_findings(env, gitops.for_env(env) + charts.for_env(env))
         findings += cluster_image_findings(inputs, env)
+        findings += cluster_local_dev_findings(inputs, env)
     else:
         findings += repository_image_findings(inputs)
     return findings

@@ -98,6 +98,7 @@ def test_download_url_of_a_missing_attachment_is_404(client, project, s3):
     assert client.get(f"{attachments_url(project['id'])}/{missing}").status_code == 404
     assert client.get(f"{attachments_url(project['id'])}/..%2F..%2Fetc").status_code == 404
     assert client.get(f"{attachments_url(project['id'])}/not-a-key").status_code == 404
+    assert client.get(f"{attachments_url(project['id'])}/{'0' * 32}-a.txt%0A").status_code == 404
 
 
 def test_attachment_of_a_missing_project_is_404(client, s3):
@@ -129,3 +130,15 @@ def test_without_a_bucket_attachments_answer_503(make_app):
     response = app.test_client().post(attachments_url(1), json={"filename": "a.txt", "content_type": "text/plain"})
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "attachments_unavailable"
+
+
+@pytest.mark.parametrize(("filename", "content_type"), [("page.html", "text/html"), ("logo.svg", "image/svg+xml")])
+def test_downloads_are_attachments_with_the_stored_type_never_inline(client, project, s3, filename, content_type):
+    created = client.post(attachments_url(project["id"]), json={"filename": filename, "content_type": content_type}).get_json()
+    assert post_file(created, b"<script>alert(1)</script>", content_type).status_code == 204
+    url = client.get(f"{attachments_url(project['id'])}/{created['key']}").get_json()["download_url"]
+    assert "response-content-disposition=attachment" in url  # signed into the URL: S3 applies it
+    download = requests.get(url, timeout=5)
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert download.headers["Content-Type"] == content_type

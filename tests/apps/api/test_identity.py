@@ -58,12 +58,16 @@ class AlbStandIn:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def token(self, sub="alice", *, signer=ALB_ARN, kid=KID, exp_in=120, key=None, alg="ES256", pad=True,
-              claims=None) -> str:
+              claims=None, headers=None) -> str:
+        """A signed token; ``claims``/``headers`` override payload/header fields, a value None drops the field."""
         now = int(time.time())
         header = {"alg": alg, "kid": kid, "signer": signer, "iss": "https://cognito-idp.example", "client": "c",
                   "exp": now + exp_in, "typ": "JWT"}
         payload = {"sub": sub, "email": f"{sub}@example.com", "exp": now + exp_in, "iss": "https://cognito-idp.example"}
-        payload.update(claims or {})
+        for part, overrides in ((header, headers), (payload, claims)):
+            part.update(overrides or {})
+            for name in [n for n, v in part.items() if v is None]:
+                del part[name]
         return sign_jwt(key or self.key, header, payload, pad)
 
     def as_user(self, sub="alice", **kwargs) -> dict[str, str]:
@@ -260,3 +264,59 @@ def test_a_project_from_before_owners_were_recorded_is_read_only(edge_app, api, 
     legacy = api.get("/api/v1/projects", headers=alb.as_user()).get_json()["items"][0]
     assert legacy["owner"] is None
     assert_refused(api.delete(f"/api/v1/projects/{legacy['id']}", headers=alb.as_user()), 403, "forbidden")
+
+
+def test_a_header_without_exp_is_refused(api, alb):
+    response = api.get("/api/v1/projects", headers=alb.as_user(headers={"exp": None}))
+    assert "expiry" in assert_refused(response, 401, "unauthenticated")["message"]
+
+
+@pytest.mark.parametrize("sub", [None, "", 42])
+def test_a_token_without_a_subject_is_401_not_500(api, alb, sub):
+    response = api.get("/api/v1/projects", headers=alb.as_user(claims={"sub": sub}))
+    assert "subject" in assert_refused(response, 401, "unauthenticated")["message"]
+
+
+def test_a_subject_longer_than_the_owner_column_is_refused(api, alb):
+    assert api.get("/api/v1/projects", headers=alb.as_user("a" * 255)).status_code == 200
+    response = api.post("/api/v1/projects", json={"name": "long"}, headers=alb.as_user("a" * 256))
+    assert "255" in assert_refused(response, 401, "unauthenticated")["message"]
+
+
+@pytest.mark.parametrize("part", ["headers", "claims"])
+def test_header_and_claims_expiry_are_each_enforced(api, alb, part):
+    past = int(time.time()) - 5
+    response = api.get("/api/v1/projects", headers=alb.as_user(**{part: {"exp": past}}))
+    assert "expired" in assert_refused(response, 401, "unauthenticated")["message"]
+
+
+@pytest.mark.parametrize("part", ["headers", "claims"])
+@pytest.mark.parametrize("exp", [float("nan"), float("inf"), "9999999999", True])
+def test_an_expiry_that_is_not_a_finite_number_is_refused(api, alb, part, exp):
+    response = api.get("/api/v1/projects", headers=alb.as_user(**{part: {"exp": exp}}))
+    assert_refused(response, 401, "unauthenticated")
+
+
+def test_a_kid_with_a_trailing_newline_is_never_fetched(api, alb):
+    assert_refused(api.get("/api/v1/projects", headers=alb.as_user(kid=KID + "\n")), 401, "unauthenticated")
+    assert alb.fetches == []
+
+
+@pytest.mark.parametrize("extra", [{"AUTH_ALB_ARN": ALB_ARN}, {"KUBERNETES_SERVICE_HOST": "10.100.0.1"}])
+def test_local_development_is_refused_with_an_alb_or_inside_kubernetes(extra):
+    env = {"DATABASE_URL": "postgresql://u@h/db", "AUTH_LOCAL_DEV": "true"} | extra
+    with pytest.raises(ConfigError) as error:
+        load_settings(env)
+    assert error.value.name == "AUTH_LOCAL_DEV" and "unset" in str(error.value)
+    assert not load_settings(env | {"AUTH_LOCAL_DEV": "false"}).auth_local_dev
+
+
+@pytest.mark.parametrize("partition", ["aws-us-gov", "aws-cn"])
+def test_other_partitions_need_their_key_endpoint_named(partition):
+    arn = ALB_ARN.replace("arn:aws:", f"arn:{partition}:")
+    with pytest.raises(ConfigError) as error:
+        load_settings({"DATABASE_URL": "postgresql://u@h/db", "AUTH_ALB_ARN": arn})
+    assert error.value.name == "AUTH_PUBLIC_KEYS_URL"
+    keys = "https://s3-us-gov-west-1.amazonaws.com/aws-elb-public-keys-prod-us-gov-west-1"
+    settings = load_settings({"DATABASE_URL": "postgresql://u@h/db", "AUTH_ALB_ARN": arn, "AUTH_PUBLIC_KEYS_URL": keys})
+    assert settings.auth_public_keys_url == keys

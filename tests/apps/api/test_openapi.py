@@ -75,3 +75,12 @@ def test_real_responses_match_the_described_schemas(client, document):
         errors = list(validator_for(document, name).iter_errors(body))
         assert errors == [], (name, [e.message for e in errors])
     assert list(validator_for(document, "ProjectCreate").iter_errors({"name": "x", "extra": 1}))
+
+
+def test_every_authenticated_operation_lists_503_for_identity_unavailable(document):
+    """identity.py answers 503 identity_unavailable before any route runs when the ALB's keys cannot be fetched."""
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS and "401" in operation["responses"]:
+                assert operation["responses"].get("503") == {"$ref": "#/components/responses/Unavailable"}, (method, path)
+    assert "identity_unavailable" in document["components"]["responses"]["Unavailable"]["description"]

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createProjectsApi } from "./client";
-import { ApiError, OWNER_ONLY, SIGNING_IN_AGAIN, STILL_SIGNED_OUT } from "./errors";
+import { ApiError, OWNER_ONLY, SIGNING_IN_AGAIN, STILL_SIGNED_OUT, stillSignedOutBecause } from "./errors";
 
 const jsonResponse = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -106,5 +106,13 @@ describe("createProjectsApi", () => {
     const error = await createProjectsApi("", fetch, { onUnauthenticated }).deleteProject(4).catch((e) => e);
     expect(error).toMatchObject({ status: 403, code: "forbidden", message: OWNER_ONLY });
     expect(onUnauthenticated).not.toHaveBeenCalled();
+  });
+
+  it("when signing in again did not help, shows the API's own 401 reason", async () => {
+    const reason = "authentication required: token has expired";
+    const fetch = vi.fn(async () => jsonResponse(401, { error: { code: "unauthenticated", message: reason, field: "x-amzn-oidc-data" } }));
+    const error = await createProjectsApi("", fetch, { onUnauthenticated: () => false }).me().catch((e) => e);
+    expect(error).toMatchObject({ status: 401, code: "unauthenticated", message: stillSignedOutBecause(reason) });
+    expect(error.message).toContain(reason);
   });
 });

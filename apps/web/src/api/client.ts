@@ -1,5 +1,5 @@
 /** A typed client for the projects API; every failure becomes an ApiError. */
-import { ApiError, errorFromResponse, unauthenticated } from "./errors";
+import { ApiError, errorFromResponse, stillSignedOut, unauthenticated } from "./errors";
 import type { Id, Item, Me, Page, Project, ProjectInput } from "./types";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -49,7 +49,9 @@ export function createProjectsApi(baseUrl: string, fetchImpl?: FetchLike, option
       const reason = error instanceof Error ? error.message : String(error);
       throw new ApiError(0, "network_error", `Cannot reach the API (${reason}).`);
     }
-    if (response.status === 401) throw unauthenticated(options.onUnauthenticated?.() ?? false);
+    if (response.status === 401) {
+      throw (options.onUnauthenticated?.() ?? false) ? unauthenticated(true) : await stillSignedOut(response);
+    }
     if (!response.ok) throw await errorFromResponse(response);
     if (response.status === 204) return undefined as T;
     const text = await response.text();

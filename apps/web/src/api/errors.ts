@@ -26,6 +26,21 @@ export function unauthenticated(signingIn: boolean): ApiError {
   return new ApiError(401, "unauthenticated", signingIn ? SIGNING_IN_AGAIN : STILL_SIGNED_OUT);
 }
 
+/** Signing in again did not help: the API's own reason if it gave one (JSON), else STILL_SIGNED_OUT. */
+export async function stillSignedOut(response: Response): Promise<ApiError> {
+  let reason: unknown;
+  try {
+    reason = ((await response.json()) as ErrorBody)?.error?.message;
+  } catch {
+    reason = undefined;
+  }
+  if (typeof reason !== "string" || !reason.trim()) return unauthenticated(false);
+  return new ApiError(401, "unauthenticated", stillSignedOutBecause(reason.trim()));
+}
+
+export const stillSignedOutBecause = (reason: string) =>
+  `Signing in again just now did not help. The API said: “${reason}”. Reload the page to retry.`;
+
 /** Builds an ApiError from a failed response, using the JSON error envelope when present. */
 export async function errorFromResponse(response: Response): Promise<ApiError> {
   let body: ErrorBody | undefined;

@@ -4,7 +4,10 @@
  * the current URL, which the ALB's `authenticate` action redirects to the IdP and back here.
  * If the API still answers 401 right after that, navigating again would loop: the guard lets one
  * sign-in attempt through per RETRY_GUARD_MS and otherwise leaves the error on the page.
+ * Before navigating, open forms' unsaved input is kept in sessionStorage (drafts.ts).
  */
+
+import { keepDrafts } from "../drafts";
 
 export const RETRY_GUARD_MS = 60_000;
 export const SIGN_IN_AGAIN_KEY = "innovate.signInAgainAt";
@@ -28,6 +31,7 @@ export function signInAgain(win: SignInWindow, now: number = Date.now()): boolea
     return false; // without storage there is no loop guard: leave the error on the page
   }
   navigating.add(win.location);
+  keepDrafts(win.sessionStorage);
   win.location.assign(win.location.href.split("#")[0]); // with a #fragment it would not load the page
   return true;
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { useApi } from "../api/context";
 import { asApiError, type ApiError } from "../api/errors";
 import type { Id, Project, ProjectInput } from "../api/types";
+import { readDraft } from "../drafts";
 import { ErrorAlert } from "./ErrorAlert";
 import { ProjectForm } from "./ProjectForm";
 import { ProjectItems } from "./ProjectItems";
@@ -17,7 +18,9 @@ export function ProjectDetail({ projectId, onBack, onChanged }: ProjectDetailPro
   const api = useApi();
   const [project, setProject] = useState<Project | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [editing, setEditing] = useState(false);
+  const draftKey = `/projects/${projectId}#edit`;
+  // input kept while signing in again (drafts.ts) reopens the form that held it
+  const [editing, setEditing] = useState(() => readDraft(draftKey) !== null);
   const [notice, setNotice] = useState("");
 
   useEffect(() => {
@@ -61,6 +64,7 @@ export function ProjectDetail({ projectId, onBack, onChanged }: ProjectDetailPro
               initial={{ name: project.name, description: project.description ?? "" }}
               onSubmit={save}
               onCancel={() => setEditing(false)}
+              draftKey={draftKey}
             />
           ) : (
             <button

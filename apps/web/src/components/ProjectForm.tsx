@@ -1,8 +1,9 @@
 /** The create/edit form for a project's name and description. */
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { ApiError, asApiError } from "../api/errors";
 import type { ProjectInput } from "../api/types";
 import { length, NAME_RULES, normalise, textProblem } from "../text";
+import { DRAFT_NOT_SAVED, forgetDraft, readDraft, trackDraft } from "../drafts";
 import { ErrorAlert } from "./ErrorAlert";
 
 export const NAME_MAX = 100;
@@ -26,15 +27,31 @@ interface ProjectFormProps {
   resetOnSuccess?: boolean;
   onSubmit(input: ProjectInput): Promise<unknown>;
   onCancel?(): void;
+  /** Names this form on its page (drafts.ts): unsaved input is kept across signing in again. */
+  draftKey?: string;
 }
 
-export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSubmit, onCancel }: ProjectFormProps) {
-  const [name, setName] = useState(initial?.name ?? "");
-  const [description, setDescription] = useState(initial?.description ?? "");
+export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSubmit, onCancel, draftKey }: ProjectFormProps) {
+  const [restored] = useState(() => (draftKey ? readDraft(draftKey) : null));
+  const [name, setName] = useState(restored?.name ?? initial?.name ?? "");
+  const [description, setDescription] = useState(restored?.description ?? initial?.description ?? "");
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
+  const [draftNotice, setDraftNotice] = useState(restored ? DRAFT_NOT_SAVED : "");
   const uid = useId();
   const errorId = `${uid}-error`;
+  const held = useRef({ name, description });
+  held.current = { name, description };
+
+  useEffect(() => {
+    if (!draftKey) return undefined;
+    forgetDraft(draftKey); // shown again now; kept anew only if sign-in is needed again
+    const start = { name: initial?.name ?? "", description: initial?.description ?? "" };
+    return trackDraft(draftKey, () => {
+      const now = held.current;
+      return now.name !== start.name || now.description !== start.description ? { ...now } : null;
+    });
+  }, [draftKey]); // compared with the form's starting values, those of its first render
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -47,6 +64,7 @@ export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSub
     setError(null);
     try {
       await onSubmit({ name: normalise(name), description: normalise(description) || null });
+      setDraftNotice("");
       if (resetOnSuccess) {
         setName("");
         setDescription("");
@@ -70,6 +88,11 @@ export function ProjectForm({ title, submitLabel, initial, resetOnSuccess, onSub
   return (
     <form aria-label={title} onSubmit={submit} className="project-form">
       <h2>{title}</h2>
+      {draftNotice && (
+        <p role="status" className="notice draft-notice">
+          {draftNotice}
+        </p>
+      )}
       <label htmlFor={`${uid}-name`}>Name</label>
       <input
         id={`${uid}-name`}
