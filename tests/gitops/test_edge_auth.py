@@ -126,3 +126,22 @@ def test_the_controller_may_read_the_oidc_secret_only(oidc_platform):
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": LOAD_BALANCER_CONTROLLER.service_account,
                                         "namespace": LOAD_BALANCER_CONTROLLER.namespace}]
     assert render_oidc_secret_access(oidc_platform, oidc_platform.env("dev")) == []  # Cognito: no Secret to read
+
+
+def test_a_team_granted_an_internet_facing_class_may_bring_its_oidc_client():
+    """Its Ingresses must sign in, and the platform's client lists only the platform's hosts: the
+    controller may read the team's own client Secret (same name) in the team's namespaces."""
+    from innovate_platform.gitops.edge_auth import render_oidc_secret_access
+
+    data = yaml.safe_load((REPO / "platform.yaml").read_text())
+    data["environments"]["prod"].setdefault("edge", {})["auth"] = OIDC
+    before = parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
+    internal = {r["metadata"]["namespace"] for r in render_oidc_secret_access(before, before.env("prod"))
+                if r["kind"] == "Role"}
+    assert "analytics" not in internal
+    team = next(t for t in data["environments"]["prod"]["teams"] if "analytics" in t["namespaces"])
+    team["ingress"] = "internet-facing"
+    granted = parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
+    roles = [r for r in render_oidc_secret_access(granted, granted.env("prod")) if r["kind"] == "Role"]
+    assert sorted(r["metadata"]["namespace"] for r in roles) == sorted(internal | {"analytics"})
+    assert all(r["rules"][0]["resourceNames"] == ["oidc-client"] for r in roles)

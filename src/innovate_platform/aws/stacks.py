@@ -60,7 +60,7 @@ class PlatformStack(Stack):
         self.edge = EdgeCertificate(self, "Edge", env=env)
         self.firewall = EdgeFirewall(self, "Firewall", env=env)
         self.alb_logs = AlbAccessLogs(self, "AlbAccessLogs", env=env)
-        self.users = (EdgeUserPool(self, "Users", platform=platform, env=env)
+        self.users = (EdgeUserPool(self, "Users", platform=platform, env=env, web_acl_arn=self.firewall.acl.attr_arn)
                       if env.edge.auth.provider == "cognito" else None)
         self.cluster_vars = self._cluster_vars(platform, env, network)
         self.flux = FluxBootstrap(self, "Flux", platform=platform, env=env, cluster=cluster,
