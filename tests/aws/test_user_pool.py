@@ -58,6 +58,8 @@ def test_cluster_vars_carry_the_pool_the_client_and_the_domain(synthesis, platfo
     assert '\\"user_pool_arn\\":\\"' in manifest and pool["_id"] in manifest
     assert '\\"user_pool_client_id\\":\\"' in manifest and client["_id"] in manifest
     assert f'\\"user_pool_domain\\":\\"{user_pool_domain_prefix(platform, platform.env(env))}\\"' in manifest
+    # The issuer the API checks (AUTH_ISSUER): https://cognito-idp.<region>.amazonaws.com/<pool id>.
+    assert f'\\"user_pool_issuer\\":\\"https://cognito-idp.{platform.region}.amazonaws.com/' in manifest
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -77,6 +77,8 @@ class EdgeUserPool(Construct):
                     "needed for that")
         self.firewall = wafv2.CfnWebACLAssociation(
             self, "Firewall", resource_arn=self.user_pool.user_pool_arn, web_acl_arn=web_acl_arn)
+        # The OIDC issuer of the pool: what the ALB names in x-amzn-oidc-data's `iss` (API: AUTH_ISSUER).
+        self.issuer = f"https://cognito-idp.{platform.region}.amazonaws.com/{self.user_pool.user_pool_id}"
         self.domain_prefix = user_pool_domain_prefix(platform, env)
         self.domain = self.user_pool.add_domain(
             "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.domain_prefix))
