@@ -95,6 +95,22 @@ def test_an_oidc_issuer_reaches_the_ingress_and_cognito_leaves_cluster_vars(oidc
     assert not {"user_pool_arn", "user_pool_client_id", "user_pool_domain"} & set(cluster_var_names(oidc_platform, env))
 
 
+def test_the_idp_json_survives_any_character_in_an_endpoint(platform, tmp_path):
+    """config refuses quotes in the URLs; the annotation must not break even so (it used `squote`,
+    which a "'" ended early)."""
+    chart = REPO / "charts" / "web"
+    values = edge_values(platform, "web", "prod")
+    idp = {"issuer": "https://login.example.com/it's", "authorizationEndpoint": 'https://login.example.com/a"b\\c',
+           "tokenEndpoint": "https://login.example.com/t\u00e9", "userInfoEndpoint": "https://login.example.com/u",
+           "secretName": "oidc-client"}
+    values["ingress"]["auth"] = {**values["ingress"]["auth"], "type": "oidc", "idpOidc": idp}
+    values["ingress"]["auth"].pop("idpCognito", None)
+    extra = tmp_path / "quotes.yaml"
+    extra.write_text(yaml.safe_dump(values))
+    (ingress,) = [d for d in helm_template(chart, "web", chart / "values-prod.yaml", extra) if d["kind"] == "Ingress"]
+    assert json.loads(ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/auth-idp-oidc"]) == idp
+
+
 def test_an_enabled_ingress_without_sign_in_does_not_render(platform, tmp_path):
     chart = REPO / "charts" / "web"
     values = edge_values(platform, "web", "prod")
