@@ -269,6 +269,8 @@ MISTAKES: list[Mistake] = [
     # and an API on another host than the web page (its session cookie never reaches it).
     data("auth-oidc-url-with-a-quote", f"{P}.edge.auth.oidc.token_endpoint", lambda d: SET(env(d, "prod")["edge"], auth={
         "provider": "oidc", "oidc": _oidc(token_endpoint="https://login.example.com/o'token")}), "percent-encode"),
+    data("auth-oidc-issuer-with-a-query", f"{P}.edge.auth.oidc.issuer", lambda d: SET(env(d, "prod")["edge"], auth={
+        "provider": "oidc", "oidc": _oidc(issuer="https://login.example.com/?tenant=x")}), "no query"),
     data("auth-scope-with-a-space", f"{D}.edge.auth.scope", lambda d: env(d, "dev").setdefault("edge", {}).update(
         auth={"scope": ["openid", "email profile"]}), "one scope per list item"),
     data("auth-scope-empty-item", f"{D}.edge.auth.scope", lambda d: env(d, "dev").setdefault("edge", {}).update(

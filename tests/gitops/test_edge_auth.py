@@ -161,3 +161,17 @@ def test_a_team_granted_an_internet_facing_class_may_bring_its_oidc_client():
     roles = [r for r in render_oidc_secret_access(granted, granted.env("prod")) if r["kind"] == "Role"]
     assert sorted(r["metadata"]["namespace"] for r in roles) == sorted(internal | {"analytics"})
     assert all(r["rules"][0]["resourceNames"] == ["oidc-client"] for r in roles)
+
+
+def test_the_api_checks_the_issuer_it_signs_in_with(objects, select, oidc_platform):
+    """Cognito: the pool's issuer from cluster-vars; OIDC: the configured issuer, which the API's parser accepts."""
+    from innovate_api.config import load_settings
+
+    from innovate_platform.gitops.apps import cluster_values
+
+    assert api_env(objects, select, "prod")["AUTH_ISSUER"] == "placeholder-user-pool-issuer"  # ${user_pool_issuer}
+    env, api = oidc_platform.env("prod"), oidc_platform.app("api")
+    issuer = cluster_values(oidc_platform, env, api, chart_values(REPO, api, env))["env"]["AUTH_ISSUER"]
+    assert issuer == OIDC["oidc"]["issuer"]
+    settings = load_settings({"DATABASE_URL": "postgresql://u@h/db", "AUTH_ISSUER": issuer})
+    assert settings.auth_issuer == issuer

@@ -30,6 +30,9 @@ K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 # into an annotation's JSON and a YAML string and passes Flux's ${var} substitution unchanged
 # (percent-encode anything else, e.g. ' as %27).
 HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!&()*+,;=:@/-]*)?(\?[A-Za-z0-9._~%!&()*+,;=:@/?-]*)?$")
+# The issuer: no query or fragment (OpenID Connect Discovery), the path characters the API's
+# AUTH_ISSUER accepts (apps/api/innovate_api/config.py ISSUER_PATTERN), which checks it as `iss`.
+ISSUER_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$")
 # An OAuth 2.0 scope token (RFC 6749 section 3.3: printable ASCII without space, '"' and '\\').
 SCOPE_TOKEN = re.compile(r'^[\x21\x23-\x5B\x5D-\x7E]+$')
 
@@ -53,6 +56,15 @@ class Oidc(BaseModel):
             raise ValueError(f"'{value}' is not an https:// URL of plain URL characters (the ALB talks to the IdP "
                              "over TLS only; no quotes, spaces, '$', braces or fragment: percent-encode them); copy it "
                              "from the issuer's /.well-known/openid-configuration")
+        return value
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        if not ISSUER_URL.match(value):
+            raise ValueError(f"'{value}' is not an issuer URL: https, a host and a path of letters, digits and "
+                             "'._~%/-', no query (the API compares it with the token's iss); copy `issuer` from the "
+                             "issuer's /.well-known/openid-configuration")
         return value
 
     @field_validator("client_secret_name")
