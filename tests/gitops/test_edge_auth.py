@@ -169,7 +169,12 @@ def test_the_api_checks_the_issuer_it_signs_in_with(objects, select, oidc_platfo
 
     from innovate_platform.gitops.apps import cluster_values
 
-    assert api_env(objects, select, "prod")["AUTH_ISSUER"] == "placeholder-user-pool-issuer"  # ${user_pool_issuer}
+    from innovate_platform.gitops.verify import placeholder_cluster_vars
+    from innovate_platform.naming import USER_POOL_ISSUER_VAR
+
+    dev = oidc_platform.env("dev")  # Cognito there: the issuer comes from cluster-vars
+    assert api_env(objects, select, "dev")["AUTH_ISSUER"] == \
+        placeholder_cluster_vars(oidc_platform, dev)[USER_POOL_ISSUER_VAR]
     env, api = oidc_platform.env("prod"), oidc_platform.app("api")
     issuer = cluster_values(oidc_platform, env, api, chart_values(REPO, api, env))["env"]["AUTH_ISSUER"]
     assert issuer == OIDC["oidc"]["issuer"]
