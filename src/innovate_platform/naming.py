@@ -149,7 +149,7 @@ def host_var(app_name: str) -> str:
 
 def edge_var_names(env: Environment) -> tuple[str, ...]:
     keys = (CERTIFICATE_ARN_VAR, WAF_ACL_ARN_VAR, ALB_LOG_BUCKET_VAR, *(host_var(app) for app in env.dns.hosts))
-    return keys + (USER_POOL_VARS if env.edge.auth.provider == "cognito" else ())
+    return keys + ((*USER_POOL_VARS, USER_POOL_ISSUER_VAR) if env.edge.auth.provider == "cognito" else ())
 
 
 # cluster-vars keys of the Cognito sign-in (aws/constructs/user_pool.py), in the order of the
@@ -158,6 +158,9 @@ USER_POOL_ARN_VAR = "user_pool_arn"
 USER_POOL_CLIENT_ID_VAR = "user_pool_client_id"
 USER_POOL_DOMAIN_VAR = "user_pool_domain"
 USER_POOL_VARS = (USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR)
+# The pool's issuer URL (https://cognito-idp.<region>.amazonaws.com/<pool id>): the `iss` the ALB
+# names in x-amzn-oidc-data, which the API checks (AUTH_ISSUER).
+USER_POOL_ISSUER_VAR = "user_pool_issuer"
 
 
 def alb_name(platform: Platform, env: Environment) -> str:

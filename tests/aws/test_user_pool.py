@@ -58,3 +58,15 @@ def test_cluster_vars_carry_the_pool_the_client_and_the_domain(synthesis, platfo
     assert '\\"user_pool_arn\\":\\"' in manifest and pool["_id"] in manifest
     assert '\\"user_pool_client_id\\":\\"' in manifest and client["_id"] in manifest
     assert f'\\"user_pool_domain\\":\\"{user_pool_domain_prefix(platform, platform.env(env))}\\"' in manifest
+    # The issuer the API checks (AUTH_ISSUER): https://cognito-idp.<region>.amazonaws.com/<pool id>.
+    assert f'\\"user_pool_issuer\\":\\"https://cognito-idp.{platform.region}.amazonaws.com/' in manifest
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_environment_waf_guards_the_hosted_sign_in(synthesis, env):
+    """Sign-in happens on the Cognito domain, not through the ALB: the web ACL is associated with the pool."""
+    association = one(synthesis, env, "AWS::WAFv2::WebACLAssociation")
+    pool, acl = one(synthesis, env, "AWS::Cognito::UserPool"), one(synthesis, env, "AWS::WAFv2::WebACL")
+    assert association["ResourceArn"] == {"Fn::GetAtt": [pool["_id"], "Arn"]}
+    assert association["WebACLArn"] == {"Fn::GetAtt": [acl["_id"], "Arn"]}
+    assert acl["Scope"] == "REGIONAL"

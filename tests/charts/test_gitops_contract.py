@@ -41,6 +41,7 @@ def cluster_vars(env: str) -> dict[str, str]:
         "user_pool_arn": f"arn:aws:cognito-idp:us-east-1:{ACCOUNTS[env]}:userpool/us-east-1_Ab12Cd34E",
         "user_pool_client_id": "4n0ther3xampl3client1d2345",
         "user_pool_domain": f"innovate-{env}-{ACCOUNTS[env]}",
+        "user_pool_issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab12Cd34E",
     }
 
 
@@ -94,3 +95,5 @@ def test_the_helmrelease_values_render_the_chart(charts, app, env, tmp_path):
         # The one ALB whose signed identities the API trusts: the shared class's loadBalancerName, any id.
         assert env_vars["AUTH_ALB_ARN"] == \
             f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNTS[env]}:loadbalancer/app/innovate-{env}/"
+        # ... and the one IdP: the pool's issuer, as the ALB names it in the token header's `iss`.
+        assert env_vars["AUTH_ISSUER"] == known["user_pool_issuer"]

@@ -141,3 +141,14 @@ def test_a_shipped_ingress_without_sign_in_is_named(platform):
     del ingress["metadata"]["annotations"][P + "auth-type"]
     found = ingress_findings("prod", files)
     assert [f.field for f in found] == [f"metadata.annotations.{P}auth-type"], found
+
+
+def test_a_service_overriding_its_ingress_sign_in_is_named(platform):
+    """The controller merges a backend Service's auth-* annotations over its Ingress's (Service wins)."""
+    files = _shipped(platform, "prod")
+    service = copy.deepcopy(next(o for f in files for o in f.objects()
+                                 if o.get("kind") == "Service" and (o.get("metadata") or {}).get("namespace") == "web"))
+    service["metadata"].setdefault("annotations", {})[P + "auth-type"] = "none"
+    (finding,) = ingress_findings("prod", files + [File("seed (kubectl annotate svc)", [service])])
+    assert finding.resource == f"seed (kubectl annotate svc): Service web/{service['metadata']['name']}"
+    assert finding.field == f"metadata.annotations.{P}auth-type" and "overrides its Ingress's sign-in" in finding.message

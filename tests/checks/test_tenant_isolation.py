@@ -197,3 +197,23 @@ def test_a_policy_without_the_sign_in_rules_names_the_anonymous_ingresses(platfo
              "an Ingress letting unauthenticated requests through")
     # api and web use the shared internet-facing class; analytics has no class granted in prod.
     assert {f.resource for f in findings} == {f"admission: {case} in namespace {ns}" for case in cases for ns in ("api", "web")}
+
+
+def test_without_the_service_policy_a_service_overriding_sign_in_is_named(platform, located):
+    objects = [o for o in located["prod"] if o.name != "innovate-tenant-services"]
+    findings = admission_findings(platform, "prod", objects, tenants(platform, "prod"))
+    cases = ("a Service with auth-type none", "a Service letting unauthenticated requests through")
+    assert {f.resource for f in findings} == {f"admission: {case} in namespace {ns}" for case in cases
+                                              for ns in ("analytics", "api", "web")}
+    assert all(f.message == "is admitted: no rendered policy denies it" for f in findings)
+
+
+def test_an_ingress_naming_the_trusted_alb_is_refused(platform, located):
+    objects = located["prod"]
+    ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+               "metadata": {"name": "i", "namespace": "web", "annotations": {
+                   "alb.ingress.kubernetes.io/load-balancer-name": "innovate-prod",
+                   "alb.ingress.kubernetes.io/auth-type": "cognito"}},
+               "spec": {"ingressClassName": "alb"}}
+    denied = admission_denials(policies(objects), ingress, namespace_obj(objects, "web"))
+    assert [d for d in denied if "load-balancer-name is the platform's" in d], denied

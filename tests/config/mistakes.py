@@ -265,6 +265,20 @@ MISTAKES: list[Mistake] = [
         auth={"scope": ["email", "profile"]}), "add openid"),
     data("auth-cognito-scope-unknown", f"{D}.edge.auth", lambda d: env(d, "dev").setdefault("edge", {}).update(
         auth={"scope": ["openid", "groups"]}), "not a Cognito app client scope"),
+    # Review of issue 14: a quote breaking the Ingress annotation, a scope with a space, a bool as a number,
+    # and an API on another host than the web page (its session cookie never reaches it).
+    data("auth-oidc-url-with-a-quote", f"{P}.edge.auth.oidc.token_endpoint", lambda d: SET(env(d, "prod")["edge"], auth={
+        "provider": "oidc", "oidc": _oidc(token_endpoint="https://login.example.com/o'token")}), "percent-encode"),
+    data("auth-oidc-issuer-with-a-query", f"{P}.edge.auth.oidc.issuer", lambda d: SET(env(d, "prod")["edge"], auth={
+        "provider": "oidc", "oidc": _oidc(issuer="https://login.example.com/?tenant=x")}), "no query"),
+    data("auth-scope-with-a-space", f"{D}.edge.auth.scope", lambda d: env(d, "dev").setdefault("edge", {}).update(
+        auth={"scope": ["openid", "email profile"]}), "one scope per list item"),
+    data("auth-scope-empty-item", f"{D}.edge.auth.scope", lambda d: env(d, "dev").setdefault("edge", {}).update(
+        auth={"scope": ["openid", ""]}), "one scope per list item"),
+    data("auth-session-timeout-true", f"{D}.edge.auth.session_timeout_seconds",
+         lambda d: env(d, "dev").setdefault("edge", {}).update(auth={"session_timeout_seconds": True}), "whole number"),
+    data("exposed-apps-on-two-hosts", f"{P}.dns.hosts", lambda d: SET(env(d, "prod")["dns"]["hosts"],
+         api="api.innovate.example.com"), "session cookie is per host"),
     data("organisation-makes-an-internal-alb-name", "organisation", lambda d: SET(d, organisation="internal-apps"), "ELB refuses"),
     data("organisation-with-a-word-cognito-reserves", "organisation", lambda d: SET(d, organisation="lawson"), "contains aws"),
 ]

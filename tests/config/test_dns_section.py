@@ -34,11 +34,19 @@ def test_a_name_that_merely_ends_like_the_zone_is_outside_it():
     assert "hosts.api" in message and "outside the hosted zone dev.innovate.example.com" in message
 
 
-def test_the_zone_apex_and_names_below_it_are_accepted():
+@pytest.mark.parametrize("host", ["dev.innovate.example.com", "www.dev.innovate.example.com"])
+def test_the_zone_apex_and_names_below_it_are_accepted(host):
     data = copy.deepcopy(EXAMPLE)
-    data["environments"]["dev"]["dns"]["hosts"] = {"api": "dev.innovate.example.com", "web": "www.dev.innovate.example.com"}
+    data["environments"]["dev"]["dns"]["hosts"] = {"api": host, "web": host}
     platform = parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
-    assert platform.env("dev").dns.certificate_names == ("dev.innovate.example.com", "www.dev.innovate.example.com")
+    assert platform.env("dev").dns.certificate_names == (host,)
+
+
+def test_exposed_apps_on_different_hosts_are_refused():
+    """One sign-in, one session cookie per host: /api on another host than the web page is always 401."""
+    message = rejection(lambda d: d["environments"]["prod"]["dns"]["hosts"].update(api="api.innovate.example.com"))
+    assert "environments.prod.dns.hosts" in message and "session cookie is per host" in message
+    assert "api: api.innovate.example.com" in message
 
 
 def test_a_host_for_an_unknown_app_is_refused():

@@ -95,6 +95,22 @@ def test_an_oidc_issuer_reaches_the_ingress_and_cognito_leaves_cluster_vars(oidc
     assert not {"user_pool_arn", "user_pool_client_id", "user_pool_domain"} & set(cluster_var_names(oidc_platform, env))
 
 
+def test_the_idp_json_survives_any_character_in_an_endpoint(platform, tmp_path):
+    """config refuses quotes in the URLs; the annotation must not break even so (it used `squote`,
+    which a "'" ended early)."""
+    chart = REPO / "charts" / "web"
+    values = edge_values(platform, "web", "prod")
+    idp = {"issuer": "https://login.example.com/it's", "authorizationEndpoint": 'https://login.example.com/a"b\\c',
+           "tokenEndpoint": "https://login.example.com/t\u00e9", "userInfoEndpoint": "https://login.example.com/u",
+           "secretName": "oidc-client"}
+    values["ingress"]["auth"] = {**values["ingress"]["auth"], "type": "oidc", "idpOidc": idp}
+    values["ingress"]["auth"].pop("idpCognito", None)
+    extra = tmp_path / "quotes.yaml"
+    extra.write_text(yaml.safe_dump(values))
+    (ingress,) = [d for d in helm_template(chart, "web", chart / "values-prod.yaml", extra) if d["kind"] == "Ingress"]
+    assert json.loads(ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/auth-idp-oidc"]) == idp
+
+
 def test_an_enabled_ingress_without_sign_in_does_not_render(platform, tmp_path):
     chart = REPO / "charts" / "web"
     values = edge_values(platform, "web", "prod")
@@ -126,3 +142,41 @@ def test_the_controller_may_read_the_oidc_secret_only(oidc_platform):
         assert binding["subjects"] == [{"kind": "ServiceAccount", "name": LOAD_BALANCER_CONTROLLER.service_account,
                                         "namespace": LOAD_BALANCER_CONTROLLER.namespace}]
     assert render_oidc_secret_access(oidc_platform, oidc_platform.env("dev")) == []  # Cognito: no Secret to read
+
+
+def test_a_team_granted_an_internet_facing_class_may_bring_its_oidc_client():
+    """Its Ingresses must sign in, and the platform's client lists only the platform's hosts: the
+    controller may read the team's own client Secret (same name) in the team's namespaces."""
+    from innovate_platform.gitops.edge_auth import render_oidc_secret_access
+
+    data = yaml.safe_load((REPO / "platform.yaml").read_text())
+    data["environments"]["prod"].setdefault("edge", {})["auth"] = OIDC
+    before = parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
+    internal = {r["metadata"]["namespace"] for r in render_oidc_secret_access(before, before.env("prod"))
+                if r["kind"] == "Role"}
+    assert "analytics" not in internal
+    team = next(t for t in data["environments"]["prod"]["teams"] if "analytics" in t["namespaces"])
+    team["ingress"] = "internet-facing"
+    granted = parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
+    roles = [r for r in render_oidc_secret_access(granted, granted.env("prod")) if r["kind"] == "Role"]
+    assert sorted(r["metadata"]["namespace"] for r in roles) == sorted(internal | {"analytics"})
+    assert all(r["rules"][0]["resourceNames"] == ["oidc-client"] for r in roles)
+
+
+def test_the_api_checks_the_issuer_it_signs_in_with(objects, select, oidc_platform):
+    """Cognito: the pool's issuer from cluster-vars; OIDC: the configured issuer, which the API's parser accepts."""
+    from innovate_api.config import load_settings
+
+    from innovate_platform.gitops.apps import cluster_values
+
+    from innovate_platform.gitops.verify import placeholder_cluster_vars
+    from innovate_platform.naming import USER_POOL_ISSUER_VAR
+
+    dev = oidc_platform.env("dev")  # Cognito there: the issuer comes from cluster-vars
+    assert api_env(objects, select, "dev")["AUTH_ISSUER"] == \
+        placeholder_cluster_vars(oidc_platform, dev)[USER_POOL_ISSUER_VAR]
+    env, api = oidc_platform.env("prod"), oidc_platform.app("api")
+    issuer = cluster_values(oidc_platform, env, api, chart_values(REPO, api, env))["env"]["AUTH_ISSUER"]
+    assert issuer == OIDC["oidc"]["issuer"]
+    settings = load_settings({"DATABASE_URL": "postgresql://u@h/db", "AUTH_ISSUER": issuer})
+    assert settings.auth_issuer == issuer

@@ -21,6 +21,8 @@ ALB_ARN_PATTERN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):elasticloadbalancing:(?P<region>[a-z]{2}(-[a-z]+)+-\d+):\d{12}:loadbalancer/app/"
     r"[A-Za-z0-9-]{1,32}/([0-9a-f]{1,32})?$"
 )
+# The IdP's issuer the ALB names in the token header's `iss` (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool id>).
+ISSUER_PATTERN = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~%/-]*)?$")
 KEYS_URL_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$")
 # The RDS CA bundle the image ships (Dockerfile: fetch_pinned.py checks its SHA-256 at build).
 RDS_CA_BUNDLE = "/app/certs/rds-global-bundle.pem"
@@ -53,6 +55,7 @@ class Settings:
     max_content_length: int = 64 * 1024  # MAX_CONTENT_LENGTH bytes of a request body
     log_level: str = "INFO"  # LOG_LEVEL
     auth_alb_arn: str | None = None  # AUTH_ALB_ARN: the only signer of x-amzn-oidc-data trusted (identity.py)
+    auth_issuer: str | None = None  # AUTH_ISSUER: if set, the only IdP issuer (header `iss`) trusted (identity.py)
     auth_public_keys_url: str = ""  # AUTH_PUBLIC_KEYS_URL: default the ALB key endpoint of the ARN's region
     auth_local_dev: bool = False  # AUTH_LOCAL_DEV: no ALB, everyone is AUTH_LOCAL_DEV_SUB (never on EKS)
     auth_local_dev_sub: str = "local-developer"  # AUTH_LOCAL_DEV_SUB
@@ -165,11 +168,16 @@ def _auth(env: Mapping[str, str]) -> dict:
         raise ConfigError(
             "AUTH_LOCAL_DEV", "true inside Kubernetes (KUBERNETES_SERVICE_HOST is set): unset it and set AUTH_ALB_ARN"
         )
+    issuer = _text(env, "AUTH_ISSUER")
+    if issuer is not None and not ISSUER_PATTERN.match(issuer):
+        raise ConfigError("AUTH_ISSUER", f"{issuer!r} is not an issuer URL like "
+                          "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123 (https, no query)")
     local_sub = _text(env, "AUTH_LOCAL_DEV_SUB") or "local-developer"
     if len(local_sub) > 255:
         raise ConfigError("AUTH_LOCAL_DEV_SUB", "longer than 255 characters")
     return {
         "auth_alb_arn": arn,
+        "auth_issuer": issuer,
         "auth_public_keys_url": keys_url or "",
         "auth_local_dev": local_dev,
         "auth_local_dev_sub": local_sub,

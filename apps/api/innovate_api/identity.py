@@ -1,9 +1,11 @@
 """Who is calling: the identity the ALB signed into ``x-amzn-oidc-data``, and nothing else.
 
 The ALB authenticates the user (OIDC / Cognito) and forwards the user claims as a JWT whose
-header names ``alg`` (ES256), ``kid``, ``signer`` (the ALB's ARN) and ``exp``. Its parts are
+header names ``alg`` (ES256), ``kid``, ``signer`` (the ALB's ARN), ``iss`` (the IdP's issuer URL),
+``client`` and ``exp``. Its parts are
 base64url *with* padding, which strict JWT libraries refuse, so the token is checked here with
-``cryptography`` directly: header, signer (before any key fetch), key by ``kid`` from the
+``cryptography`` directly: header, signer and (with ``AUTH_ISSUER``) issuer (before any key
+fetch: a second IdP configured on the same ALB is not trusted), key by ``kid`` from the
 regional endpoint ``https://public-keys.auth.elb.<region>.amazonaws.com/<kid>`` (a PEM P-256
 public key, cached per process), ES256 signature over the two first parts as sent, expiry.
 Anything else is ``401 unauthenticated``. ``AUTH_LOCAL_DEV=true`` (never on EKS) skips all of
@@ -195,7 +197,8 @@ def _unavailable(url: str | None = None, error: object = None) -> ApiError:
     return ApiError(503, "identity_unavailable", "the load balancer's signing keys cannot be fetched, retry later")
 
 
-def verify(token: str, expected_signer: str, keys: KeyCache, now: float | None = None) -> dict:
+def verify(token: str, expected_signer: str, keys: KeyCache, now: float | None = None,
+           expected_issuer: str | None = None) -> dict:
     """The verified claims of an ALB ``x-amzn-oidc-data`` token, or Unauthenticated naming why."""
     if len(token) > MAX_TOKEN_CHARS:
         raise Unauthenticated("token is too long")
@@ -207,6 +210,8 @@ def verify(token: str, expected_signer: str, keys: KeyCache, now: float | None =
         raise Unauthenticated("token algorithm is not ES256")
     if not signer_matches(header.get("signer"), expected_signer):
         raise Unauthenticated("token was not signed by this load balancer")
+    if expected_issuer is not None and header.get("iss") != expected_issuer:
+        raise Unauthenticated("token was not issued by this platform's identity provider")
     kid = header.get("kid")
     if not isinstance(kid, str) or not KID_PATTERN.fullmatch(kid):
         raise Unauthenticated("token has no valid kid")
@@ -261,7 +266,8 @@ def _authenticate():
             raise Unauthenticated("AUTH_ALB_ARN is not configured, so no identity can be trusted")
         if not token:
             raise Unauthenticated(f"no {HEADER} header (sign in through the load balancer)")
-        g.user_claims = verify(token, settings.auth_alb_arn, current_app.extensions[KEYS])
+        g.user_claims = verify(token, settings.auth_alb_arn, current_app.extensions[KEYS],
+                               expected_issuer=settings.auth_issuer)
         g.user_sub = g.user_claims["sub"]
     except ApiError:
         drain_unread_body()

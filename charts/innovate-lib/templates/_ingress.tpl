@@ -48,7 +48,8 @@ metadata:
     {{- end }}
     # Sign-in before forwarding (platform.yaml edge.auth): the ALB answers unauthenticated requests itself.
     alb.ingress.kubernetes.io/auth-type: {{ $a.type }}
-    alb.ingress.kubernetes.io/auth-idp-{{ $a.type }}: {{ $idp | toJson | squote }}
+    {{- /* quote, not squote: a double-quoted YAML string escapes any character the JSON holds */}}
+    alb.ingress.kubernetes.io/auth-idp-{{ $a.type }}: {{ $idp | toJson | quote }}
     alb.ingress.kubernetes.io/auth-on-unauthenticated-request: {{ $a.onUnauthenticatedRequest }}
     alb.ingress.kubernetes.io/auth-scope: {{ $a.scope | quote }}
     alb.ingress.kubernetes.io/auth-session-timeout: {{ int $a.sessionTimeoutSeconds | quote }}

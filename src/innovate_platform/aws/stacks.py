@@ -8,6 +8,7 @@ from constructs import Construct
 
 from ..config import Environment, Platform
 from ..naming import (ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR,
+                      USER_POOL_ISSUER_VAR,
                       WAF_ACL_ARN_VAR, app_bucket_name, host_var, interruption_queue_name, karpenter_node_role_name)
 from .constructs.app_access import AppAccess
 from .constructs.cluster import PlatformCluster
@@ -60,7 +61,7 @@ class PlatformStack(Stack):
         self.edge = EdgeCertificate(self, "Edge", env=env)
         self.firewall = EdgeFirewall(self, "Firewall", env=env)
         self.alb_logs = AlbAccessLogs(self, "AlbAccessLogs", env=env)
-        self.users = (EdgeUserPool(self, "Users", platform=platform, env=env)
+        self.users = (EdgeUserPool(self, "Users", platform=platform, env=env, web_acl_arn=self.firewall.acl.attr_arn)
                       if env.edge.auth.provider == "cognito" else None)
         self.cluster_vars = self._cluster_vars(platform, env, network)
         self.flux = FluxBootstrap(self, "Flux", platform=platform, env=env, cluster=cluster,
@@ -118,7 +119,8 @@ class PlatformStack(Stack):
         if self.users:
             values |= {USER_POOL_ARN_VAR: self.users.user_pool.user_pool_arn,
                        USER_POOL_CLIENT_ID_VAR: self.users.client.user_pool_client_id,
-                       USER_POOL_DOMAIN_VAR: self.users.domain_prefix}
+                       USER_POOL_DOMAIN_VAR: self.users.domain_prefix,
+                       USER_POOL_ISSUER_VAR: self.users.issuer}
         return values
 
 

@@ -5,6 +5,7 @@ authenticates users (auth-type cognito or oidc with its complete IdP configurati
 platform_security.run over the charts as Flux renders them. "Internet-facing" is decided as the
 controller decides it: the IngressClassParams of the Ingress's class, else its scheme annotation,
 else internal (the platform's Ingresses carry no scheme annotation: the shared class pins it).
+No Service carries auth-* annotations, which would override its Ingress's sign-in.
 """
 
 from __future__ import annotations
@@ -110,12 +111,28 @@ def ingress_problems(obj: dict, schemes: dict[str, str] | None = None) -> Iterat
                "set routing.http.drop_invalid_header_fields.enabled=true")
 
 
+def service_problems(obj: dict) -> Iterator[tuple[str, str, str]]:
+    """auth-* annotations on a Service: the controller merges the backend Service's annotations over
+    its Ingress's when it builds the authenticate action (enhanced_backend_builder.go buildAuthConfig),
+    so they would override the Ingress's sign-in."""
+    notes = (obj.get("metadata") or {}).get("annotations") or {}
+    for key in sorted(k for k in notes if k.startswith(PREFIX + "auth-")):
+        yield (f"metadata.annotations.{key}", f"{key}: {notes[key]} on a Service overrides its Ingress's sign-in "
+               "(the controller merges a backend Service's auth annotations over the Ingress's)",
+               "remove it: sign-in is set on the Ingress only (ingress.auth from platform.yaml edge.auth)")
+
+
+def _name(file: object, obj: dict) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{getattr(file, 'path')}: {obj.get('kind')} {meta.get('namespace', '')}/{meta.get('name', '?')}"
+
+
 def ingress_findings(env: str, files: Iterable) -> list[Finding]:
-    """Findings for every Ingress in the rendered files (ManifestFile: path, objects()); the files
-    also carry the environment's IngressClasses and IngressClassParams, which decide the scheme."""
+    """Findings for every Ingress and Service in the rendered files (ManifestFile: path, objects());
+    the files also carry the environment's IngressClasses and IngressClassParams, which decide the scheme."""
     files = list(files)
     schemes = class_schemes([obj for file in files for obj in file.objects()])
-    return [Finding(env, f"{file.path}: Ingress {(obj.get('metadata') or {}).get('namespace', '')}/"
-                         f"{(obj.get('metadata') or {}).get('name', '?')}", field, message, fix)
-            for file in files for obj in file.objects() if obj.get("kind") == "Ingress"
-            for field, message, fix in ingress_problems(obj, schemes)]
+    return [Finding(env, _name(file, obj), field, message, fix)
+            for file in files for obj in file.objects() if obj.get("kind") in ("Ingress", "Service")
+            for field, message, fix in (ingress_problems(obj, schemes) if obj.get("kind") == "Ingress"
+                                        else service_problems(obj))]

@@ -8,7 +8,9 @@ a hostPath, privileged (also as an init container and in a Deployment's and a Cr
 as a baseline namespace would otherwise admit them); Ingresses joining or reordering the shared
 group, with a redirect action or a condition, on the legacy class annotation, internet-facing
 without the team's grant, on a class the namespace is not given, and on an internet-facing class
-without sign-in, with auth-type none or letting unauthenticated requests through.
+without sign-in, with auth-type none or letting unauthenticated requests through, naming the ALB
+(the trusted shared ALB's name); Services whose auth-* annotations would override their Ingress's
+sign-in (auth-type none, auth-on-unauthenticated-request allow).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Iterator
 from ..config import Environment, Platform
 from ..gitops.admission import PLATFORM_PRIORITY_CLASSES, SYSTEM_ROLE, SYSTEM_TAINT_KEY
 from ..gitops.ingress_classes import SHARED_CLASS, internet_facing_classes, namespace_ingress_classes
+from ..naming import alb_name
 from .admission import RESOURCES, BoundPolicy, admission_denials, bound_policies
 from .model import Finding
 
@@ -75,6 +78,11 @@ def _ingress(ns: str, ingress_class: str | None, annotations: dict[str, str]) ->
             "metadata": {"name": "hostile", "namespace": ns, "annotations": annotations}, "spec": spec}
 
 
+def _service(ns: str, annotations: dict[str, str]) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "hostile", "namespace": ns, "annotations": annotations},
+            "spec": {"selector": {"app": "hostile"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}
+
+
 def hostile_corpus(platform: Platform, env: Environment, ns: str) -> list[Hostile]:
     """Every hostile object for one tenant namespace."""
     out = [Hostile(f"a pod at PriorityClass {pc}", _pod(ns, priorityClassName=pc), "priorityClassName")
@@ -109,6 +117,11 @@ def hostile_corpus(platform: Platform, env: Environment, ns: str) -> list[Hostil
         Hostile("an Ingress with a custom condition", _ingress(ns, own, {f"{ALB}conditions.hostile": "[]"}), "conditions"),
         Hostile("an Ingress on the legacy class annotation", _ingress(ns, None, {"kubernetes.io/ingress.class": "alb"}),
                 "ingress.class"),
+        Hostile("an Ingress naming its ALB", _ingress(ns, own, {f"{ALB}load-balancer-name": alb_name(platform, env)}),
+                "load-balancer-name"),
+        Hostile("a Service with auth-type none", _service(ns, {f"{ALB}auth-type": "none"}), "override its Ingress's sign-in"),
+        Hostile("a Service letting unauthenticated requests through",
+                _service(ns, {f"{ALB}auth-on-unauthenticated-request": "allow"}), "override its Ingress's sign-in"),
     ]
     if own in allowed and own in internet_facing_classes(env):
         signed = {f"{ALB}auth-type": "cognito", f"{ALB}auth-idp-cognito": '{"userPoolARN":"x"}'}

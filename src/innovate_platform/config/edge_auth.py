@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 # ELB AuthenticateCognito/OidcActionConfig.SessionTimeout: up to 7 days (also its default); at
 # least 5 minutes (our floor) so users are not sent to sign in again and again.
@@ -26,7 +26,15 @@ SESSION_TIMEOUT_MIN = 300
 COGNITO_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
 # A Kubernetes object name (DNS-1123 subdomain, as a Secret's name must be).
 K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
-HTTPS_URL = re.compile(r"^https://[^\s/?#]+\S*$")
+# An https URL of RFC 3986 characters without quotes, backslash, '$' or braces: it is written
+# into an annotation's JSON and a YAML string and passes Flux's ${var} substitution unchanged
+# (percent-encode anything else, e.g. ' as %27).
+HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!&()*+,;=:@/-]*)?(\?[A-Za-z0-9._~%!&()*+,;=:@/?-]*)?$")
+# The issuer: no query or fragment (OpenID Connect Discovery), the path characters the API's
+# AUTH_ISSUER accepts (apps/api/innovate_api/config.py ISSUER_PATTERN), which checks it as `iss`.
+ISSUER_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$")
+# An OAuth 2.0 scope token (RFC 6749 section 3.3: printable ASCII without space, '"' and '\\').
+SCOPE_TOKEN = re.compile(r'^[\x21\x23-\x5B\x5D-\x7E]+$')
 
 
 class Oidc(BaseModel):
@@ -45,8 +53,18 @@ class Oidc(BaseModel):
     @classmethod
     def _https(cls, value: str) -> str:
         if not HTTPS_URL.match(value):
-            raise ValueError(f"'{value}' is not an https:// URL (the ALB talks to the IdP over TLS only); copy it "
+            raise ValueError(f"'{value}' is not an https:// URL of plain URL characters (the ALB talks to the IdP "
+                             "over TLS only; no quotes, spaces, '$', braces or fragment: percent-encode them); copy it "
                              "from the issuer's /.well-known/openid-configuration")
+        return value
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        if not ISSUER_URL.match(value):
+            raise ValueError(f"'{value}' is not an issuer URL: https, a host and a path of letters, digits and "
+                             "'._~%/-', no query (the API compares it with the token's iss); copy `issuer` from the "
+                             "issuer's /.well-known/openid-configuration")
         return value
 
     @field_validator("client_secret_name")
@@ -66,13 +84,17 @@ class EdgeAuth(BaseModel):
     provider: Literal["cognito", "oidc"] = "cognito"
     oidc: Oidc | None = None
     # How long a signed-in browser session lasts before the ALB asks the IdP again.
-    session_timeout_seconds: int = Field(default=28800, ge=SESSION_TIMEOUT_MIN, le=SESSION_TIMEOUT_MAX)
+    session_timeout_seconds: StrictInt = Field(default=28800, ge=SESSION_TIMEOUT_MIN, le=SESSION_TIMEOUT_MAX)
     # Claims requested from the IdP; with Cognito also the app client's allowed OAuth scopes.
     scope: tuple[str, ...] = ("openid", "email")
 
     @field_validator("scope")
     @classmethod
     def _scope_has_openid(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [s for s in value if not SCOPE_TOKEN.match(s)]
+        if bad:
+            raise ValueError(f"{bad} is not a scope name: each item is one token without spaces or quotes (the ALB "
+                             "joins them with spaces); write one scope per list item, like [openid, email]")
         if "openid" not in value:
             raise ValueError(f"{list(value)} lacks openid: the ALB signs users in with OpenID Connect and needs it; "
                              "add openid")

@@ -12,7 +12,14 @@ same CEL offline against hostile objects and the platform's own charts.
   oidc, never `allow` for unauthenticated requests); no IngressGroup, `actions.*` or
   `conditions.*` annotations, no legacy class
   annotation, no internet-facing scheme annotation outside namespaces of teams granted one, and
-  only the IngressClasses platform.yaml gives the namespace.
+  only the IngressClasses platform.yaml gives the namespace; no `load-balancer-name` annotation
+  (the shared ALB's name is the signer the API trusts; a team's ALB is named by its class).
+- Services: no `alb.ingress.kubernetes.io/auth-*` annotation. The controller merges the backend
+  Service's annotations over its Ingress's when it builds the authenticate action
+  (pkg/ingress/enhanced_backend_builder.go buildAuthConfig, the Service winning), so
+  `auth-type: none` on a Service would serve the app without sign-in. The target-group
+  annotations a Service may also carry (healthcheck-*, success-codes, backend-protocol,
+  target-group-attributes, tags) shape only that Service's own target group and stay allowed.
 """
 
 from __future__ import annotations
@@ -37,6 +44,13 @@ POD_RULES: list[Obj] = [
 INGRESS_RULES: list[Obj] = [
     {"apiGroups": ["networking.k8s.io"], "apiVersions": ["v1"], "operations": WRITES, "resources": ["ingresses"]},
 ]
+SERVICE_RULES: list[Obj] = [
+    {"apiGroups": [""], "apiVersions": ["v1"], "operations": WRITES, "resources": ["services"]},
+]
+ALB_PREFIX = "alb.ingress.kubernetes.io/"
+# Annotation keys a tenant may not set (also checked on rendered objects by checks/edge_ingress.py).
+SERVICE_AUTH_PREFIX = ALB_PREFIX + "auth-"
+LOAD_BALANCER_NAME = ALB_PREFIX + "load-balancer-name"
 
 
 def _cel_list(values: list[str] | tuple[str, ...]) -> str:
@@ -105,7 +119,7 @@ def pod_validations() -> list[Obj]:
 def ingress_validations(platform: Platform, env: Environment) -> list[Obj]:
     internet_facing = sorted(ns for t in env.teams if t.ingress == "internet-facing" for ns in t.namespaces)
     classes = namespace_ingress_classes(platform, env)
-    prefix = "alb.ingress.kubernetes.io/"
+    prefix = ALB_PREFIX
     return [
         {"expression": f"!variables.annotations.exists(k, k.startsWith('{prefix}group.'))",
          "message": "IngressGroup annotations (alb.ingress.kubernetes.io/group.*) are the platform's: the shared group "
@@ -113,6 +127,9 @@ def ingress_validations(platform: Platform, env: Environment) -> list[Obj]:
         {"expression": f"!variables.annotations.exists(k, k.startsWith('{prefix}actions.') || k.startsWith('{prefix}conditions.'))",
          "message": "custom ALB actions and conditions (alb.ingress.kubernetes.io/actions.*, conditions.*) can redirect "
                     "other tenants' traffic; route with spec.rules only"},
+        {"expression": f"!('{LOAD_BALANCER_NAME}' in variables.annotations)",
+         "message": f"{LOAD_BALANCER_NAME} is the platform's: the shared ALB's name is the only signer the API trusts "
+                    "and a team's ALB takes its name from its IngressClassParams; remove the annotation"},
         {"expression": "!('kubernetes.io/ingress.class' in variables.annotations)",
          "message": "the legacy kubernetes.io/ingress.class annotation is disabled; set spec.ingressClassName"},
         {"expression": f"!('{prefix}scheme' in variables.annotations) || variables.annotations['{prefix}scheme'] != "
@@ -135,6 +152,17 @@ def ingress_validations(platform: Platform, env: Environment) -> list[Obj]:
         {"name": "ingressClass", "expression": _opt("object.spec.ingressClassName", "''")},
         {"name": "classes", "expression": _cel_map(classes)},
     ]
+
+
+def service_validations() -> list[Obj]:
+    return [
+        {"expression": f"!variables.annotations.exists(k, k.startsWith('{SERVICE_AUTH_PREFIX}'))",
+         "message": f"{SERVICE_AUTH_PREFIX}* annotations on a Service override its Ingress's sign-in (the AWS Load "
+                    "Balancer Controller merges them over the Ingress's): sign-in is set on the Ingress only; remove them"},
+    ]
+
+
+SERVICE_VARIABLES: list[Obj] = [{"name": "annotations", "expression": _opt("object.metadata.annotations", "{}")}]
 
 
 def tenant_namespace_selector(namespaces: list[str]) -> Obj:
@@ -170,12 +198,13 @@ def _binding(policy: str, namespaces: list[str]) -> Obj:
 
 
 def render_admission(platform: Platform, env: Environment, namespaces: list[str]) -> list[Obj]:
-    """Both policies and their bindings to the tenant namespaces (nothing when there are none)."""
+    """The policies and their bindings to the tenant namespaces (nothing when there are none)."""
     if not namespaces:
         return []
     validations, variables = ingress_validations(platform, env)
     policies = [
         _policy("innovate-tenant-pods", POD_RULES, POD_VARIABLES, pod_validations()),
         _policy("innovate-tenant-ingresses", INGRESS_RULES, variables, validations),
+        _policy("innovate-tenant-services", SERVICE_RULES, SERVICE_VARIABLES, service_validations()),
     ]
     return policies + [_binding(p["metadata"]["name"], namespaces) for p in policies]

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..config import App, Environment, Platform
 from ..network_layout import subnet_layout
-from ..naming import alb_arn_prefix, app_role, migrator_role
+from ..naming import USER_POOL_ISSUER_VAR, alb_arn_prefix, app_role, migrator_role
 from .bootstrap import FLUX_NAMESPACE
 from .charts import chart_values, values_files
 from .edge import ingress_values
@@ -36,6 +36,9 @@ def cluster_values(platform: Platform, env: Environment, app: App, chart: dict[s
     if app.exposed:
         # Known before deployment (the ALB's name is fixed; ELB picks the id): literal.
         env_values["AUTH_ALB_ARN"] = alb_arn_prefix(platform, env)
+        # The IdP the API trusts: the Cognito pool's issuer from cluster-vars, or the OIDC issuer (literal).
+        oidc = env.edge.auth.oidc
+        env_values["AUTH_ISSUER"] = oidc.issuer if oidc is not None else var(USER_POOL_ISSUER_VAR)
     env_values = {k: v for k, v in env_values.items() if k in chart_env}
     if env_values:
         values["env"] = env_values

@@ -7,7 +7,12 @@
   The controller's legacy class and group-name annotations are off (gitops/controllers.py), so
   the params are the only way into the group.
 - `team-<name>`, for each team platform.yaml grants `ingress`: no group (each Ingress gets its own
-  ALB), the granted scheme, only the team's namespaces.
+  ALB), the granted scheme, only the team's namespaces. No loadBalancerName: without a group each
+  Ingress is its own ALB, so one name on the class would make every Ingress of the team claim the
+  same ALB. The controller names such ALBs `k8s-<namespace:8>-<ingress:8>-<hash:10>`
+  (model_build_load_balancer.go buildLoadBalancerName), never `<organisation>-<env>`, and tenant
+  admission refuses the `load-balancer-name` annotation (the params' name would win on the shared
+  class anyway), so no team ALB can take the name of the signer the API trusts.
 
 Field names from the IngressClassParams CRD (elbv2.k8s.aws/v1beta1) of the AWS Load Balancer
 Controller chart 3.5.0: spec.group.name, spec.loadBalancerName, spec.scheme, spec.namespaceSelector,

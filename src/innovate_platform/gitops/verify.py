@@ -14,6 +14,7 @@ from ..checks.inputs import PROJECT_ROOT
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
 from ..naming import (ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR,
+                      USER_POOL_ISSUER_VAR,
                       WAF_ACL_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, user_pool_domain_prefix,
                       workload_roles)
 from .tree import render_tree
@@ -42,7 +43,8 @@ def placeholder_cluster_vars(platform: Platform, env: Environment) -> dict[str, 
         values |= {USER_POOL_ARN_VAR: f"arn:aws:cognito-idp:{platform.region}:{env.account}:userpool/"
                                       f"{platform.region}_AbCdEfGhI",
                    USER_POOL_CLIENT_ID_VAR: "1example23456789abcdefghij",
-                   USER_POOL_DOMAIN_VAR: user_pool_domain_prefix(platform, env)}
+                   USER_POOL_DOMAIN_VAR: user_pool_domain_prefix(platform, env),
+                   USER_POOL_ISSUER_VAR: f"https://cognito-idp.{platform.region}.amazonaws.com/{platform.region}_AbCdEfGhI"}
     return values
 
 

@@ -23,6 +23,7 @@ from tests.support.alb_standin import sign_jwt
 ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/k8s-innovate-api/50dc6c495c0c9188"
 OTHER_ALB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/k8s-other/0123456789abcdef"
 KID = "1b2c3d4e-0000-4000-8000-aabbccddeeff"
+ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
 HEADER = "x-amzn-oidc-data"
 
 
@@ -58,12 +59,12 @@ class AlbStandIn:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def token(self, sub="alice", *, signer=ALB_ARN, kid=KID, exp_in=120, key=None, alg="ES256", pad=True,
-              claims=None, headers=None) -> str:
+              claims=None, headers=None, iss=ISSUER) -> str:
         """A signed token; ``claims``/``headers`` override payload/header fields, a value None drops the field."""
         now = int(time.time())
-        header = {"alg": alg, "kid": kid, "signer": signer, "iss": "https://cognito-idp.example", "client": "c",
+        header = {"alg": alg, "kid": kid, "signer": signer, "iss": iss, "client": "c",
                   "exp": now + exp_in, "typ": "JWT"}
-        payload = {"sub": sub, "email": f"{sub}@example.com", "exp": now + exp_in, "iss": "https://cognito-idp.example"}
+        payload = {"sub": sub, "email": f"{sub}@example.com", "exp": now + exp_in, "iss": iss}
         for part, overrides in ((header, headers), (payload, claims)):
             part.update(overrides or {})
             for name in [n for n, v in part.items() if v is None]:
@@ -226,6 +227,16 @@ def test_a_load_balancer_name_prefix_accepts_its_recreated_ids(make_app, alb):
     assert_refused(client.get("/api/v1/projects", headers=alb.as_user(signer=prefix + "x/y")), 401, "unauthenticated")
 
 
+def test_with_an_expected_issuer_another_idps_token_is_refused_without_fetching_keys(make_app, alb):
+    """Defence in depth: the same ALB signing for another IdP (e.g. a Service's auth override) is not trusted."""
+    client = make_app(AUTH_LOCAL_DEV="false", AUTH_ALB_ARN=ALB_ARN, AUTH_PUBLIC_KEYS_URL=alb.url,
+                      AUTH_ISSUER=ISSUER).test_client()
+    error = assert_refused(client.get("/api/v1/projects", headers=alb.as_user(iss="https://evil.example")), 401,
+                           "unauthenticated")
+    assert "identity provider" in error["message"] and alb.fetches == []
+    assert client.get("/api/v1/projects", headers=alb.as_user()).status_code == 200
+
+
 def test_without_an_alb_arn_nothing_is_trusted(make_app, alb):
     client = make_app(AUTH_LOCAL_DEV="false").test_client()
     error = assert_refused(client.get("/api/v1/projects", headers=alb.as_user()), 401, "unauthenticated")
@@ -249,6 +260,8 @@ def test_the_key_endpoint_defaults_to_the_regional_alb_endpoint_of_the_arn():
     ("AUTH_ALB_ARN", "k8s-innovate-api"),
     ("AUTH_PUBLIC_KEYS_URL", "file:///etc/keys"),
     ("AUTH_LOCAL_DEV", "maybe"),
+    ("AUTH_ISSUER", "http://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"),
+    ("AUTH_ISSUER", "https://login.example.com/?tenant=x"),
 ])
 def test_bad_auth_settings_name_the_variable(name, value):
     with pytest.raises(ConfigError) as error:

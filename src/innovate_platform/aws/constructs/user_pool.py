@@ -9,6 +9,11 @@
 - One app client with a secret, for the ALB: authorization-code grant, the scopes of
   `edge.auth.scope`, and `https://<host>/oauth2/idpresponse` (the ALB's fixed callback path) for
   every distinct host of `dns.hosts`.
+- The environment's regional WAFv2 web ACL (aws/constructs/waf.py) is associated with the pool
+  (AWS::WAFv2::WebACLAssociation with the pool's ARN): users sign in on the Cognito hosted domain,
+  not through the ALB, so the ALB's association alone would leave sign-in unfiltered and not
+  rate-limited; the pool's association puts the same managed rules and per-IP rate limit on its
+  managed login pages and public API.
 
 The pool's ARN, the client id and the domain prefix reach the Ingresses' `auth-idp-cognito`
 annotation through `cluster-vars` (naming.USER_POOL_VARS). In prod the pool keeps its users: it is
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from ...config import Environment, Platform
@@ -43,7 +49,8 @@ def logout_urls(env: Environment) -> list[str]:
 class EdgeUserPool(Construct):
     """User pool, hosted domain and the ALB's app client of one environment."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, env: Environment) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, env: Environment,
+                 web_acl_arn: str) -> None:
         super().__init__(scope, construct_id)
         prod = env.name == "prod"
         self.user_pool = cognito.UserPool(
@@ -64,8 +71,14 @@ class EdgeUserPool(Construct):
         )
         acknowledge(self.user_pool, "AwsSolutions-COG8",
                     "Essentials plan: users are few and created by administrators (no self sign-up), MFA is "
-                    "required and the WAF rate-limits the sign-in path; the Plus plan's threat protection is "
-                    "priced per monthly active user and not needed for that")
+                    "required, and the environment's WAF web ACL is associated with the user pool itself "
+                    "(managed common and known-bad-inputs rules, a per-IP rate limit on its hosted sign-in "
+                    "and API); the Plus plan's threat protection is priced per monthly active user and not "
+                    "needed for that")
+        self.firewall = wafv2.CfnWebACLAssociation(
+            self, "Firewall", resource_arn=self.user_pool.user_pool_arn, web_acl_arn=web_acl_arn)
+        # The OIDC issuer of the pool: what the ALB names in x-amzn-oidc-data's `iss` (API: AUTH_ISSUER).
+        self.issuer = f"https://cognito-idp.{platform.region}.amazonaws.com/{self.user_pool.user_pool_id}"
         self.domain_prefix = user_pool_domain_prefix(platform, env)
         self.domain = self.user_pool.add_domain(
             "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.domain_prefix))
