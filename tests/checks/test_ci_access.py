@@ -170,12 +170,13 @@ def prod_deploy_role(synthesis):
 
 def test_the_deploy_role_reached_by_a_pull_request_job_in_production_is_named(synthesis, platform, tmp_path):
     reachable = pull_request_subjects(platform, before_the_fix(tmp_path))
-    assert reachable[f"repo:{REPO}:environment:production"].endswith("(.github/workflows/infra.yml job diff-protected)")
+    assert reachable[f"repo:{REPO}:environment:production"] == (
+        "the token of .github/workflows/infra.yml job diff-protected, which runs in environment production")
     found = list(pull_request_roles_read_no_data("prod", prod_deploy_role(synthesis), platform, reachable))
     assert found and all("DeployRole" in f.resource for f in found)
     assert any("sts:AssumeRole" in f.message and "lookup role is ReadOnlyAccess" in f.message for f in found)
-    assert f"repo:{REPO}:environment:production: pull requests via environment production" in found[0].message
-    assert "job diff-protected" in found[0].message
+    assert found[0].message.startswith(f"pull requests (repo:{REPO}:environment:production, the token of "
+                                       ".github/workflows/infra.yml job diff-protected")
 
 
 def test_the_deploy_role_is_not_reached_from_the_fixed_workflows(synthesis, platform):
@@ -220,7 +221,7 @@ def test_platform_security_runs_the_rule_over_the_repositorys_workflows(synthesi
     checks._values["synthesis"] = (True, synthesis)  # the session's synthesis, not a second one
     checks._values["gitops"] = (False, CheckUnavailable("not under test"))
     try:
-        found = [f for f in ps.run(checks, "prod") if "environment:production:" in f.message]
+        found = [f for f in ps.run(checks, "prod") if "environment:production," in f.message]
     finally:
         checks.close()
     assert found and all("DeployRole" in f.resource for f in found)

@@ -90,7 +90,7 @@ def pull_request_roles_read_no_data(env: str, templates: Templates, platform: Pl
         if found is None:
             continue
         trusted, how = found
-        subject = trusted if how == "pull requests" else f"{trusted}: {how}"
+        subject = trusted if how == "pull requests" else f"{trusted}, {how}"
         fix = ("give pull-request roles CloudFormation read on the platform's stacks only "
                "(aws/constructs/github_ci.DiffRole); run anything else from main or behind the environment's reviewers, "
                "and give pull-request jobs their own GitHub environment (naming.diff_environment) that no such role trusts")

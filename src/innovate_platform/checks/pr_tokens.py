@@ -104,5 +104,5 @@ def pull_request_subjects(platform: Platform, root: Path) -> dict[str, str]:
     subjects = {f"repo:{repo}:pull_request": "pull requests"}
     for environment, where in pull_request_environments(root):
         subjects.setdefault(f"repo:{repo}:environment:{environment}",
-                            f"pull requests via environment {environment} ({where})")
+                            f"the token of {where}, which runs in environment {environment}")
     return subjects
