@@ -1,6 +1,6 @@
 """GitHub Actions identities: the OIDC provider and roles only the configured repository's
 main branch and `v*` tags can assume (and, for diffs that read CloudFormation state only, its pull
-requests in dev and staging)."""
+requests in dev and staging, and jobs in the reviewed `production-diff`/`shared-diff` environments)."""
 
 from __future__ import annotations
 
