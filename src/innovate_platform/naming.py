@@ -108,18 +108,28 @@ def github_role_name(purpose: str, env_name: str | None = None) -> str:
 
 # GitHub environments carrying each environment's required reviewers (deploy roles trust these).
 GITHUB_ENVIRONMENTS = {"dev": "dev", "staging": "staging", "prod": "production"}
-# Stages whose diff may show what prod runs: only main or jobs behind the production reviewers.
+# Stages whose diff may show what prod runs: a pull request's diff of them waits for the reviewers
+# of the stage's own diff environment (diff_environment), which nothing that can deploy trusts.
 PROTECTED_DIFF_STAGES = ("prod", "shared")
+
+
+def github_subject(platform: Platform, environment: str) -> str:
+    """The OIDC token subject of a job running in GitHub environment `environment`."""
+    return f"repo:{platform.github.repository}:environment:{environment}"
+
+
+def diff_environment(stage: str) -> str:
+    """GitHub environment of a protected stage's pull-request diff: `production-diff` (prod),
+    `shared-diff` (shared). Required reviewers, deployment branches open to pull requests."""
+    return f"{GITHUB_ENVIRONMENTS.get(stage, stage)}-diff"
 
 
 def diff_role_subjects(platform: Platform, stage: str) -> tuple[str, ...]:
     """Who may assume `innovate-<stage>-github-diff`: any same-repository pull request for dev and
-    staging; for prod and shared only `main` or a job in the `production` GitHub environment."""
-    repo = platform.github.repository
+    staging; for prod and shared only a job in the stage's diff environment (never the deploy one)."""
     if stage in PROTECTED_DIFF_STAGES:
-        return (f"repo:{repo}:ref:refs/heads/{platform.github.branch}",
-                f"repo:{repo}:environment:{GITHUB_ENVIRONMENTS['prod']}")
-    return (f"repo:{repo}:pull_request",)
+        return (github_subject(platform, diff_environment(stage)),)
+    return (f"repo:{platform.github.repository}:pull_request",)
 
 
 def cluster_var_names(platform: Platform, env: Environment) -> tuple[str, ...]:

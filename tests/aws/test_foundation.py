@@ -406,8 +406,8 @@ def test_deploy_role_only_from_the_github_environment_with_reviewers(synthesis, 
     assert all("cdk-hnb659fds-" in text(r) for r in assumable)
     diff = role(synthesis, env, f"innovate-{env}-github-diff")["AssumeRolePolicyDocument"]["Statement"][0]
     subjects = as_list(diff["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"])
-    if env == "prod":  # pull requests reach prod's state only behind the production reviewers
-        assert sorted(subjects) == [f"repo:{repo}:environment:production", f"repo:{repo}:ref:refs/heads/main"]
+    if env == "prod":  # pull requests reach prod's state only behind production-diff's reviewers
+        assert subjects == [f"repo:{repo}:environment:production-diff"]
     else:
         assert subjects == [f"repo:{repo}:pull_request"]
     diff_actions = [a for s in statements(synthesis, env, f"innovate-{env}-github-diff") for a in as_list(s["Action"])]
@@ -415,6 +415,28 @@ def test_deploy_role_only_from_the_github_environment_with_reviewers(synthesis, 
     assert diff_actions and all(a.startswith(("cloudformation:Describe", "cloudformation:Get", "cloudformation:List"))
                                 for a in diff_actions)
     assert "ManagedPolicyArns" not in role(synthesis, env, f"innovate-{env}-github-diff")
+
+
+def _github_subjects(role_props: dict) -> list[str]:
+    return [sub for st in role_props["AssumeRolePolicyDocument"]["Statement"]
+            for sub in as_list((st.get("Condition") or {}).get("StringLike", {}).get("token.actions.githubusercontent.com:sub")) if sub]
+
+
+def test_each_github_environment_is_trusted_by_one_role(synthesis, platform):
+    """production (which deploys) and production-diff/shared-diff (which pull requests run in) are
+    trusted by different roles: a pull request's diff job never gets a token a deploy role takes."""
+    repo = platform.github.repository
+    trusted_by: dict[str, list[str]] = {}
+    for stage in (*ENVS, "shared"):
+        for res in resources(synthesis, stage, "AWS::IAM::Role"):
+            for sub in _github_subjects(res):
+                trusted_by.setdefault(sub, []).append(res.get("RoleName"))
+    environments = {sub.rsplit(":", 1)[1]: roles for sub, roles in trusted_by.items()
+                    if sub.startswith(f"repo:{repo}:environment:")}
+    assert environments == {"dev": ["innovate-dev-github-deploy"], "staging": ["innovate-staging-github-deploy"],
+                            "production": ["innovate-prod-github-deploy"],
+                            "production-diff": ["innovate-prod-github-diff"],
+                            "shared-diff": ["innovate-shared-github-diff"]}
 
 
 def test_api_bucket_private_encrypted_tls_only(synthesis):

@@ -3,10 +3,17 @@ correct, then broken in one place (the shapes the platform synthesized before is
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from innovate_platform.checks import platform_security as ps
 from innovate_platform.checks.ci_access import ecr_no_account_principals, pull_request_roles_read_no_data
+from innovate_platform.checks.inputs import CheckInputs
+from innovate_platform.checks.model import CheckUnavailable
+from innovate_platform.checks.pr_tokens import pull_request_subjects
+
+ROOT = Path(__file__).resolve().parents[2]
 
 REPO = "innovate-inc/platform"
 GITHUB = "token.actions.githubusercontent.com"
@@ -99,14 +106,18 @@ def test_an_account_root_in_an_ecr_policy_is_named(platform, principal):
     assert "the whole account" in finding.message and "node roles" in finding.fix
 
 
-def test_both_rules_run_in_platform_security():
-    assert pull_request_roles_read_no_data in ps.TEMPLATE_RULES and ecr_no_account_principals in ps.TEMPLATE_RULES
+def test_the_registry_rule_runs_with_the_template_rules():
+    # pull_request_roles_read_no_data runs from ps.run with the workflows' subjects (tests below)
+    assert ecr_no_account_principals in ps.TEMPLATE_RULES
 
 
 def test_the_synthesized_platform_passes_both_rules(synthesis, platform):
+    reachable = pull_request_subjects(platform, ROOT)  # the repository's own workflows
+    assert set(reachable) == {f"repo:{REPO}:pull_request", f"repo:{REPO}:environment:production-diff",
+                              f"repo:{REPO}:environment:shared-diff"}
     for stage in ("dev", "staging", "prod", "shared"):
         templates = synthesis.templates(stage)
-        assert findings(pull_request_roles_read_no_data, templates, platform) == []
+        assert list(pull_request_roles_read_no_data(stage, templates, platform, reachable)) == []
         assert list(ecr_no_account_principals(stage, templates, platform)) == []
 
 
@@ -120,4 +131,97 @@ def test_a_prod_diff_role_trusting_pull_requests_is_named(platform):
     stage["innovate-dev-ci"]["Resources"]["DiffRole"]["Properties"]["RoleName"] = "innovate-prod-github-diff"
     (finding,) = ps.github_oidc_trust("prod", stage, platform)
     assert f"repo:{REPO}:pull_request" in finding.message
-    assert f"repo:{REPO}:environment:production" in finding.fix and f"repo:{REPO}:ref:refs/heads/main" in finding.fix
+    assert finding.fix.endswith(f"limit token.actions.githubusercontent.com:sub to repo:{REPO}:environment:production-diff")
+
+
+def test_a_prod_diff_role_trusting_the_production_environment_is_named(platform):
+    stage = diff_stage([f"repo:{REPO}:environment:production"])
+    stage["innovate-dev-ci"]["Resources"]["DiffRole"]["Properties"]["RoleName"] = "innovate-prod-github-diff"
+    (finding,) = ps.github_oidc_trust("prod", stage, platform)
+    assert f"the diff role trusts repo:{REPO}:environment:production;" in finding.message
+
+
+# --- pull requests reaching a role through a GitHub environment --------------------------------
+
+INFRA = ROOT / ".github" / "workflows" / "infra.yml"
+
+
+def repo_with_workflow(tmp_path, text: str):
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "infra.yml").write_text(text)
+    return tmp_path
+
+
+def before_the_fix(tmp_path):
+    """infra.yml as it was: the pull-request diff of prod and shared ran in `production`."""
+    text = INFRA.read_text().replace("environment: ${{ matrix.github_environment }}", "environment: production")
+    assert "environment: production #" in text
+    return repo_with_workflow(tmp_path, text)
+
+
+def prod_deploy_role(synthesis):
+    """The synthesized prod deploy role (trusts environment:production, may assume the CDK roles)."""
+    templates = synthesis.templates("prod")
+    (stack,) = [name for name, t in templates.items()
+                if any(r.get("Properties", {}).get("RoleName") == "innovate-prod-github-deploy"
+                       for r in t.get("Resources", {}).values())]
+    return {stack: templates[stack]}
+
+
+def test_the_deploy_role_reached_by_a_pull_request_job_in_production_is_named(synthesis, platform, tmp_path):
+    reachable = pull_request_subjects(platform, before_the_fix(tmp_path))
+    assert reachable[f"repo:{REPO}:environment:production"] == (
+        "the token of .github/workflows/infra.yml job diff-protected, which runs in environment production")
+    found = list(pull_request_roles_read_no_data("prod", prod_deploy_role(synthesis), platform, reachable))
+    assert found and all("DeployRole" in f.resource for f in found)
+    assert any("sts:AssumeRole" in f.message and "lookup role is ReadOnlyAccess" in f.message for f in found)
+    assert found[0].message.startswith(f"pull requests (repo:{REPO}:environment:production, the token of "
+                                       ".github/workflows/infra.yml job diff-protected")
+
+
+def test_the_deploy_role_is_not_reached_from_the_fixed_workflows(synthesis, platform):
+    reachable = pull_request_subjects(platform, ROOT)
+    assert list(pull_request_roles_read_no_data("prod", prod_deploy_role(synthesis), platform, reachable)) == []
+
+
+@pytest.mark.parametrize(("job", "reached"), [
+    ("environment: production", True),
+    ("environment: {name: production, url: https://example.com}", True),
+    ("environment: ${{ matrix.where }}\n    strategy: {matrix: {where: [staging, production]}}", True),
+    ("environment: ${{ matrix.where }}\n    strategy: {matrix: {include: [{where: production-diff}]}}", False),
+    ("environment: ${{ vars.SOMEWHERE }}", True),  # unresolved: any environment
+    ("environment: production\n    if: github.event_name == 'push'", False),
+    ("environment: production\n    if: github.event_name == 'push' || true", True),
+    ("environment: production\n    needs: push-only", False),
+    ("environment: production\n    needs: push-only\n    if: always()", True),
+])
+def test_environments_of_pull_request_jobs_are_read_from_the_workflows(platform, tmp_path, job, reached):
+    text = ("on: {pull_request: {}, push: {branches: [main]}}\njobs:\n"
+            "  push-only:\n    if: github.event_name == 'push'\n    runs-on: ubuntu-24.04\n    steps: [{run: 'true'}]\n"
+            f"  job:\n    {job}\n    runs-on: ubuntu-24.04\n    steps: [{{run: 'true'}}]\n")
+    reachable = pull_request_subjects(platform, repo_with_workflow(tmp_path, text))
+    deploy = diff_stage([f"repo:{REPO}:environment:production"])
+    deploy["innovate-dev-ci"]["Resources"]["DiffPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": LOOKUP})
+    assert bool(findings_with(deploy, platform, reachable)) is reached
+
+
+def test_a_push_only_workflow_reaches_nothing(platform, tmp_path):
+    text = "on: {push: {branches: [main]}}\njobs:\n  job:\n    environment: production\n    runs-on: x\n    steps: []\n"
+    assert pull_request_subjects(platform, repo_with_workflow(tmp_path, text)) == {
+        f"repo:{REPO}:pull_request": "pull requests"}
+
+
+def findings_with(templates, platform, reachable):
+    return list(pull_request_roles_read_no_data("dev", templates, platform, reachable))
+
+
+def test_platform_security_runs_the_rule_over_the_repositorys_workflows(synthesis, platform, tmp_path):
+    checks = CheckInputs(platform, before_the_fix(tmp_path), ("prod",))
+    checks._values["synthesis"] = (True, synthesis)  # the session's synthesis, not a second one
+    checks._values["gitops"] = (False, CheckUnavailable("not under test"))
+    try:
+        found = [f for f in ps.run(checks, "prod") if "environment:production," in f.message]
+    finally:
+        checks.close()
+    assert found and all("DeployRole" in f.resource for f in found)

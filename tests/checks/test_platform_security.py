@@ -81,7 +81,7 @@ def prod_stage() -> dict[str, dict]:
     ci = {"Resources": {
         "DiffRole": {"Type": "AWS::IAM::Role", "Properties": {
             "RoleName": "innovate-prod-github-diff",
-            "AssumeRolePolicyDocument": trust([f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:production"])}},
+            "AssumeRolePolicyDocument": trust([f"repo:{REPO}:environment:production-diff"])}},
         "DeployRole": {"Type": "AWS::IAM::Role", "Properties": {
             "RoleName": "innovate-prod-github-deploy", "AssumeRolePolicyDocument": trust([f"repo:{REPO}:environment:production"])}},
     }}

@@ -12,12 +12,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from innovate_platform.checks.pr_tokens import job_environments, pull_request_environments
+from innovate_platform.naming import GITHUB_ENVIRONMENTS, PROTECTED_DIFF_STAGES, diff_environment
+
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 PINNED_LINE = re.compile(r"uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40}\s+#\s*v?\d+(\.\d+)*\s*")
 STATIC_CREDENTIALS = ("aws-access-key-id", "aws-secret-access-key", "AWS_SECRET_ACCESS_KEY",
                       "AWS_ACCESS_KEY_ID", "secrets.AWS_")
 CONFIGURE_AWS = "aws-actions/configure-aws-credentials@"
 GITHUB_ENVIRONMENT = {"dev": "dev", "staging": "staging", "prod": "production"}
+DIFF_ENVIRONMENTS = ("production-diff", "shared-diff")  # pull-request diffs of prod and shared
+KNOWN_ENVIRONMENTS = (*GITHUB_ENVIRONMENT.values(), *DIFF_ENVIRONMENTS)
 DEPLOY_RUN = re.compile(r"innovate deploy --env (\w+)")
 
 
@@ -90,16 +95,15 @@ def target_environments(job: dict) -> set[str]:
 def environment_findings(doc: dict) -> list[str]:
     findings = []
     for job_id, job in doc.get("jobs", {}).items():
-        environment = job.get("environment")
-        name = environment.get("name") if isinstance(environment, dict) else environment
+        names = job_environments(job) or [None]
+        name = names[0] if len(names) == 1 else names
         for target in target_environments(job):
             want = GITHUB_ENVIRONMENT[target]
             if target == "prod" and name != want:
                 findings.append(f"{job_id}: changes prod without environment: production (has {name!r})")
             elif name is not None and name != want:
                 findings.append(f"{job_id}: changes {target} under environment {name!r}")
-        if name is not None and name not in GITHUB_ENVIRONMENT.values():
-            findings.append(f"{job_id}: unknown environment {name!r}")
+        findings += [f"{job_id}: unknown environment {n!r}" for n in names if n is not None and n not in KNOWN_ENVIRONMENTS]
     return findings
 
 
@@ -255,9 +259,12 @@ def test_infra_diffs_every_account_and_deploys_in_order(workflows, repo_root: Pa
         role = next(s["with"]["role-to-assume"] for s in diff["steps"] if CONFIGURE_AWS in s.get("uses", ""))
         assert role == "arn:aws:iam::${{ matrix.account }}:role/innovate-${{ matrix.env }}-github-diff"
     assert accounts == expected
-    # Their roles trust main or the production environment only (naming.diff_role_subjects).
-    assert {row["env"] for row in jobs["diff-protected"]["strategy"]["matrix"]["include"]} == {"prod", "shared"}
-    assert jobs["diff-protected"]["environment"] == "production"
+    # Their roles trust only their own diff environment (naming.diff_role_subjects), never production.
+    rows = jobs["diff-protected"]["strategy"]["matrix"]["include"]
+    assert {row["env"]: row["github_environment"] for row in rows} == {
+        stage: diff_environment(stage) for stage in PROTECTED_DIFF_STAGES}
+    assert jobs["diff-protected"]["environment"] == "${{ matrix.github_environment }}"
+    assert sorted(job_environments(jobs["diff-protected"])) == ["production-diff", "shared-diff"]
     assert "environment" not in jobs["diff"]
     assert jobs["deploy-staging"]["needs"] == "deploy-dev"
     assert jobs["deploy-prod"]["needs"] == "deploy-staging"
@@ -292,3 +299,15 @@ def test_every_image_in_the_matrix_has_its_dockerfile_and_chart(workflows, repo_
         assert (repo_root / "apps" / app / "Dockerfile").is_file(), f"apps/{app}/Dockerfile"
         for env in ("dev", "staging", "prod"):
             assert (repo_root / "charts" / app / f"values-{env}.yaml").is_file(), f"charts/{app}/values-{env}.yaml"
+
+
+def test_the_diff_environments_are_the_ones_naming_derives():
+    assert DIFF_ENVIRONMENTS == tuple(diff_environment(stage) for stage in PROTECTED_DIFF_STAGES)
+    assert GITHUB_ENVIRONMENT == GITHUB_ENVIRONMENTS
+
+
+def test_no_pull_request_job_runs_in_an_environment_that_deploys(repo_root: Path):
+    """A pull request's job in `production` would get the token the prod deploy role trusts."""
+    reached = sorted(set(env for env, _ in pull_request_environments(repo_root)))
+    assert reached == ["production-diff", "shared-diff"]
+    assert not set(reached) & set(GITHUB_ENVIRONMENTS.values())

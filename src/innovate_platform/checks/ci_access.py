@@ -1,8 +1,12 @@
 """platform-security rules on who can read what: CI roles that pull requests can assume, and who
-may pull from ECR. Registered in platform_security.TEMPLATE_RULES.
+may pull from ECR. ecr_no_account_principals is in platform_security.TEMPLATE_RULES;
+pull_request_roles_read_no_data runs from platform_security.run with the subjects the workflows
+hand pull requests (pr_tokens.pull_request_subjects).
 
-- A role a `pull_request` token can assume runs workflow code from any branch: it may read
-  CloudFormation state, nothing else. No ReadOnlyAccess-style managed policy, no data read
+- A role a pull request's token can assume runs workflow code from any branch: the
+  `pull_request` subject, and `environment:<E>` for every GitHub environment a pull-request job
+  runs in (one reviewer's approval hands that job the token). It may read CloudFormation state,
+  nothing else. No ReadOnlyAccess-style managed policy, no data read
   (objects, secrets, parameters, logs, decryption) and no sts:AssumeRole (the CDK lookup role is
   ReadOnlyAccess).
 - An ECR repository policy admits named node roles, never a whole account (`:root` or a bare
@@ -47,11 +51,15 @@ def _github_subjects(document: dict) -> list[str]:
     return subjects
 
 
-def _pull_request_trusted(res: Resource, platform: Platform) -> str | None:
-    """The trusted subject that admits a pull request's token, if any."""
-    pull_request = f"repo:{platform.github.repository}:pull_request"
+def _pull_request_trusted(res: Resource, reachable: dict[str, str]) -> tuple[str, str] | None:
+    """(trusted subject, how a pull request gets a token it admits), if any. A reachable subject
+    with `*` (an unresolved environment) matches a trusted one either way round."""
     document = res.props.get("AssumeRolePolicyDocument") or {}
-    return next((s for s in _github_subjects(document) if fnmatch.fnmatchcase(pull_request, s)), None)
+    for trusted in _github_subjects(document):
+        for subject, how in reachable.items():
+            if fnmatch.fnmatchcase(subject, trusted) or ("*" in subject and fnmatch.fnmatchcase(trusted, subject)):
+                return trusted, how
+    return None
 
 
 def _attached_documents(templates: Templates, res: Resource) -> Iterator[tuple[str, dict]]:
@@ -72,14 +80,20 @@ def _data_reads(statement: dict) -> list[str]:
     return [a for a in DATA_READ_ACTIONS if any(fnmatch.fnmatchcase(a.lower(), g) for g in granted)]
 
 
-def pull_request_roles_read_no_data(env: str, templates: Templates, platform: Platform) -> Iterator[Finding]:
-    """No role a pull request can assume may read data, assume another role or hold a read-all policy."""
+def pull_request_roles_read_no_data(env: str, templates: Templates, platform: Platform,
+                                    reachable: dict[str, str] | None = None) -> Iterator[Finding]:
+    """No role a pull request can assume may read data, assume another role or hold a read-all policy.
+    `reachable`: token subject -> how pull requests get it (default: the `pull_request` subject)."""
+    reachable = reachable or {f"repo:{platform.github.repository}:pull_request": "pull requests"}
     for res in resources(templates, "AWS::IAM::Role"):
-        subject = _pull_request_trusted(res, platform)
-        if subject is None:
+        found = _pull_request_trusted(res, reachable)
+        if found is None:
             continue
+        trusted, how = found
+        subject = trusted if how == "pull requests" else f"{trusted}, {how}"
         fix = ("give pull-request roles CloudFormation read on the platform's stacks only "
-               "(aws/constructs/github_ci.DiffRole); run anything else from main or behind the environment's reviewers")
+               "(aws/constructs/github_ci.DiffRole); run anything else from main or behind the environment's reviewers, "
+               "and give pull-request jobs their own GitHub environment (naming.diff_environment) that no such role trusts")
         for i, arn in enumerate(as_list(res.props.get("ManagedPolicyArns"))):
             match = _MANAGED.fullmatch(flatten(arn).strip())
             if match and match["name"] in READ_ALL_POLICIES:

@@ -12,8 +12,9 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from ..config import Platform
-from ..naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name
+from ..naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name, github_subject
 from .ci_access import ecr_no_account_principals, pull_request_roles_read_no_data
+from .pr_tokens import pull_request_subjects
 from .edge_ingress import ingress_findings
 from .image_digests import cluster_image_findings, repository_image_findings
 from .local_dev_auth import cluster_local_dev_findings
@@ -368,7 +369,7 @@ def _expected_subjects(role_name: str, env: str, platform: Platform) -> tuple[st
     if role_name == github_role_name("diff", env):
         return "diff", set(diff_role_subjects(platform, env))
     if env in GITHUB_ENVIRONMENTS and role_name == github_role_name("deploy", env):
-        return "deploy", {f"repo:{repo}:environment:{GITHUB_ENVIRONMENTS[env]}"}
+        return "deploy", {github_subject(platform, GITHUB_ENVIRONMENTS[env])}
     return None
 
 
@@ -476,7 +477,7 @@ def rds_instances(env: str, templates: Templates, platform: Platform) -> Iterato
 TEMPLATE_RULES: tuple[Rule, ...] = (
     endpoint_access, control_plane_logs, secrets_encryption, cluster_admins, team_access_entries, launch_template_imds, node_groups_private,
     security_group_ingress, iam_admin_statements, iam_pass_role, github_oidc_trust, s3_buckets, ecr_repositories,
-    rds_instances, pull_request_roles_read_no_data, ecr_no_account_principals,
+    rds_instances, ecr_no_account_principals,
 )
 
 
@@ -492,6 +493,8 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
     synthesis = inputs.synthesis()
     templates = synthesis.templates(env)
     findings = template_findings(env, templates, inputs.platform)
+    findings += pull_request_roles_read_no_data(env, templates, inputs.platform,
+                                                pull_request_subjects(inputs.platform, inputs.root))
     if env != "shared":
         try:
             gitops = inputs.gitops()

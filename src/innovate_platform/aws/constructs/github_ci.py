@@ -1,6 +1,6 @@
 """GitHub Actions identities: the OIDC provider and roles only the configured repository's
 main branch and `v*` tags can assume (and, for diffs that read CloudFormation state only, its pull
-requests in dev and staging)."""
+requests in dev and staging, and jobs in the reviewed `production-diff`/`shared-diff` environments)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ...config import Platform
-from ...naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name
+from ...naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name, github_subject
 from ..nag import acknowledge_wildcards
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
@@ -70,8 +70,8 @@ class DiffRole(Construct):
 
     No CDK lookup role (ReadOnlyAccess) and no data: workflow code of any branch runs with this
     role, so it can read CloudFormation state of the platform's own stacks only. Pull requests may
-    assume the dev and staging roles; prod and shared only from main or behind the production
-    reviewers (naming.diff_role_subjects)."""
+    assume the dev and staging roles; prod and shared only from their own diff environment
+    (`production-diff`, `shared-diff`: naming.diff_role_subjects), which no deploy role trusts."""
 
     def __init__(self, scope: Construct, construct_id: str, *, platform: Platform, stage: str,
                  oidc: GitHubOidc) -> None:
@@ -99,8 +99,9 @@ class DeployRole(Construct):
                  oidc: GitHubOidc) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        # A job with `environment:` gets `repo:<repo>:environment:<name>` as its token subject.
-        subject = f"repo:{platform.github.repository}:environment:{GITHUB_ENVIRONMENTS[env_name]}"
+        # A job with `environment:` gets `repo:<repo>:environment:<name>` as its token subject; the
+        # deploy environments allow main and v* only, pull requests use the *-diff environments.
+        subject = github_subject(platform, GITHUB_ENVIRONMENTS[env_name])
         self.role = iam.Role(
             self, "Role", role_name=github_role_name("deploy", env_name),
             description=f"GitHub Actions: cdk deploy from the {GITHUB_ENVIRONMENTS[env_name]} environment",
