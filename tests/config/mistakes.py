@@ -287,6 +287,8 @@ MISTAKES: list[Mistake] = [
          lambda d: SET(env(d, "prod")["dns"]["hosts"], api="api.innovate.example.org"), "ending in .innovate.example.com"),
     data("host-not-a-dns-name", f"{P}.dns.hosts.web: 'Innovate.Example.com' is not a lower-case DNS name",
          lambda d: SET(env(d, "prod")["dns"]["hosts"], web="Innovate.Example.com")),
+    data("auth-incomplete-oidc-section-with-cognito", f"{P}.edge.auth", lambda d: SET(env(d, "prod")["edge"], auth={
+        "oidc": {"issuer": "https://login.example.com"}}), "oidc section is set but provider is cognito"),
     data("organisation-makes-an-internal-alb-name", "organisation", lambda d: SET(d, organisation="internal-apps"), "ELB refuses"),
     data("organisation-with-a-word-cognito-reserves", "organisation", lambda d: SET(d, organisation="lawson"), "contains aws"),
 ]
