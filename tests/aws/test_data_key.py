@@ -3,6 +3,8 @@ the CDK lookup role's ReadOnlyAccess) can never read an object, whatever IAM gra
 
 from __future__ import annotations
 
+import fnmatch
+
 import pytest
 
 from .helpers import as_list, resources, role, text
@@ -53,6 +55,9 @@ def test_the_account_administers_the_key_but_cannot_use_it(synthesis, env):
     assert "kms:PutKeyPolicy" not in actions and "kms:Put*" in actions  # administration stays possible
     assert not any(a in ("kms:*", *DATA_ACTIONS) or a.startswith(("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
                                                                     "kms:ReEncrypt")) for a in actions)
+    # A grant gives its grantee Decrypt outside the key policy: no wildcard may cover kms:CreateGrant.
+    assert not [a for a in actions if fnmatch.fnmatchcase("kms:CreateGrant", a)], actions
+    assert "kms:CreateAlias" in actions  # the alias CloudFormation creates for the key
 
 
 def test_the_access_log_bucket_stays_sse_s3(synthesis):

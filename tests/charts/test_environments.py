@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import yaml
 
@@ -91,17 +93,50 @@ def test_each_environment_has_its_host_certificate_and_the_shared_class(charts, 
     assert yaml.safe_load(notes["alb.ingress.kubernetes.io/listen-ports"]) == [{"HTTP": 80}, {"HTTPS": 443}]
     assert notes["alb.ingress.kubernetes.io/ssl-redirect"] == "443"
     assert notes["alb.ingress.kubernetes.io/ssl-policy"].startswith("ELBSecurityPolicy-TLS13-")
-    # Group and scheme come from the class's IngressClassParams; tenant admission forbids group.* here.
-    assert not [k for k in notes if k.startswith(("alb.ingress.kubernetes.io/group.", "alb.ingress.kubernetes.io/scheme"))]
+    # Group and scheme come from the class's IngressClassParams; tenant admission forbids group.* here
+    # except the catch-all's place at the end of the group (group.order 1000, gitops/edge.py).
+    grouping = {k: v for k, v in notes.items()
+                if k.startswith(("alb.ingress.kubernetes.io/group.", "alb.ingress.kubernetes.io/scheme"))}
+    assert grouping == ({"alb.ingress.kubernetes.io/group.order": "1000"} if app == "web" else {})
     assert notes["alb.ingress.kubernetes.io/healthcheck-path"] == "/healthz"
 
 
-def test_the_api_path_is_matched_before_the_web_catch_all(charts, env):
-    """Same group order (none set): the controller orders the group's Ingresses by namespace/name."""
+def _controller_order(ingresses: list[dict]) -> list[str]:
+    """The paths in the order the AWS Load Balancer Controller turns the group's members into listener
+    rules: ascending group.order (default 0), then namespace/name (sortGroupMembers, group_loader.go)."""
+    def key(ing):
+        order = int(ing["metadata"].get("annotations", {}).get("alb.ingress.kubernetes.io/group.order", "0"))
+        return order, f"{ing['metadata']['namespace']}/{ing['metadata']['name']}"
+    return [i["spec"]["rules"][0]["http"]["paths"][0]["path"] for i in sorted(ingresses, key=key)]
+
+
+def _another_exposed_app(charts, env, namespace: str, path: str) -> dict:
+    """A further exposed app's Ingress as its chart would render it: the API's, in another namespace,
+    with another path and the order gitops/edge.py gives that path."""
+    from innovate_platform.gitops.edge import CATCH_ALL_PATH
+
+    ing = copy.deepcopy(charts.only(charts.render("api", env), "Ingress"))
+    ing["metadata"]["namespace"] = namespace
+    ing["spec"]["rules"][0]["http"]["paths"][0]["path"] = path
+    assert path != CATCH_ALL_PATH and "alb.ingress.kubernetes.io/group.order" not in ing["metadata"]["annotations"]
+    return ing
+
+
+def test_the_web_catch_all_is_matched_after_every_other_exposed_path(charts, env):
+    """The catch-all is last by its group.order, not by namespace names: an exposed app whose namespace
+    sorts after `web` (here `zeta`) is still matched before web's `/`."""
     ingresses = [charts.only(charts.render(app, env), "Ingress") for app in ("api", "web")]
-    keys = sorted((i["metadata"]["namespace"], i["metadata"]["name"], i["spec"]["rules"][0]["http"]["paths"][0]["path"])
-                  for i in ingresses)
-    assert [path for _, _, path in keys] == ["/api", "/"]
+    assert _controller_order(ingresses) == ["/api", "/"]
+    zeta = _another_exposed_app(charts, env, "zeta", "/zeta")
+    assert _controller_order([*ingresses, zeta]) == ["/api", "/zeta", "/"]
+
+
+def test_without_the_group_order_a_later_namespace_sits_behind_the_catch_all(charts, env):
+    """The seeded failure: drop web's group.order and `zeta`'s /zeta comes after `/`, never reached."""
+    ingresses = [charts.only(charts.render(app, env), "Ingress") for app in ("api", "web")]
+    del ingresses[1]["metadata"]["annotations"]["alb.ingress.kubernetes.io/group.order"]
+    zeta = _another_exposed_app(charts, env, "zeta", "/zeta")
+    assert _controller_order([*ingresses, zeta]) == ["/api", "/", "/zeta"]
 
 
 def test_the_api_assumes_its_environments_irsa_role(charts, env):

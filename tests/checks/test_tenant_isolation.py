@@ -217,3 +217,37 @@ def test_an_ingress_naming_the_trusted_alb_is_refused(platform, located):
                "spec": {"ingressClassName": "alb"}}
     denied = admission_denials(policies(objects), ingress, namespace_obj(objects, "web"))
     assert [d for d in denied if "load-balancer-name is the platform's" in d], denied
+
+
+def _web_ingress(located, env):
+    return next(o for o in located[env] if o.kind == "Ingress" and o.namespace == "web")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_catch_all_group_order_is_admitted_and_no_other_order(platform, located, env):
+    """web's Ingress carries group.order 1000 (last in the shared group, gitops/edge.py): the tenant
+    policy admits it, and refuses any other order (a tenant moving its Ingress ahead)."""
+    objects, web = located[env], _web_ingress(located, env)
+    assert web.obj["metadata"]["annotations"]["alb.ingress.kubernetes.io/group.order"] == "1000"
+    assert admission_denials(policies(objects), web.obj, namespace_obj(objects, "web")) == []
+    for order in ("999", "0", "-1000"):
+        ahead = copy.deepcopy(web.obj)
+        ahead["metadata"]["annotations"]["alb.ingress.kubernetes.io/group.order"] = order
+        denied = admission_denials(policies(objects), ahead, namespace_obj(objects, "web"))
+        assert any("IngressGroup annotations" in d for d in denied), (order, denied)
+
+
+def test_a_policy_refusing_every_group_order_names_the_platform_web_ingress(platform, located):
+    """The seeded failure: without the catch-all exception the platform's own web Ingress is denied."""
+    objects, web = [], _web_ingress(located, "dev")
+    for o in located["dev"]:
+        if o.kind == "ValidatingAdmissionPolicy" and o.name == "innovate-tenant-ingresses":
+            strict = copy.deepcopy(o.obj)
+            for v in strict["spec"]["validations"]:
+                if "group." in v["expression"]:
+                    v["expression"] = "!variables.annotations.exists(k, k.startsWith('alb.ingress.kubernetes.io/group.'))"
+            o = tenancy.Located(o.path, strict, o.default_namespace)
+        objects.append(o)
+    findings = admission_findings(platform, "dev", objects, tenants(platform, "dev"))
+    assert [f.resource for f in findings] == [web.where], findings
+    assert "the platform's own object is denied" in findings[0].message and "IngressGroup" in findings[0].message

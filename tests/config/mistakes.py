@@ -279,6 +279,16 @@ MISTAKES: list[Mistake] = [
          lambda d: env(d, "dev").setdefault("edge", {}).update(auth={"session_timeout_seconds": True}), "whole number"),
     data("exposed-apps-on-two-hosts", f"{P}.dns.hosts", lambda d: SET(env(d, "prod")["dns"]["hosts"],
          api="api.innovate.example.com"), "session cookie is per host"),
+    # Review of issue 14 (nits): an exposed app without a host passed validate and failed at `innovate gitops`;
+    # a host's error named `environments.prod.dns: hosts.api` on the zone_id line.
+    data("exposed-app-without-a-host", f"{D}.dns.hosts.api", lambda d: env(d, "dev")["dns"]["hosts"].pop("api"),
+         "add `api: <name in dev.innovate.example.com>`"),
+    data("host-outside-the-zone", f"{P}.dns.hosts.api: 'api.innovate.example.org' is outside",
+         lambda d: SET(env(d, "prod")["dns"]["hosts"], api="api.innovate.example.org"), "ending in .innovate.example.com"),
+    data("host-not-a-dns-name", f"{P}.dns.hosts.web: 'Innovate.Example.com' is not a lower-case DNS name",
+         lambda d: SET(env(d, "prod")["dns"]["hosts"], web="Innovate.Example.com")),
+    data("auth-incomplete-oidc-section-with-cognito", f"{P}.edge.auth", lambda d: SET(env(d, "prod")["edge"], auth={
+        "oidc": {"issuer": "https://login.example.com"}}), "oidc section is set but provider is cognito"),
     data("organisation-makes-an-internal-alb-name", "organisation", lambda d: SET(d, organisation="internal-apps"), "ELB refuses"),
     data("organisation-with-a-word-cognito-reserves", "organisation", lambda d: SET(d, organisation="lawson"), "contains aws"),
 ]

@@ -24,14 +24,45 @@ def rejection(change) -> str:
 
 def test_a_host_outside_the_zone_is_refused_naming_the_field_and_the_fix():
     message = rejection(lambda d: d["environments"]["prod"]["dns"]["hosts"].update(web="app.innovate.example.org"))
-    assert "environments.prod.dns" in message
-    assert "hosts.web: 'app.innovate.example.org' is outside the hosted zone innovate.example.com" in message
+    assert "environments.prod.dns.hosts.web: 'app.innovate.example.org' is outside the hosted zone " \
+        "innovate.example.com" in message
     assert "ending in .innovate.example.com" in message
+    assert len(message.splitlines()) == 1, message
+
+
+def test_a_host_error_points_at_the_host_line_not_the_zone():
+    """The line is the host's own (`web: ...` under hosts), not zone_id's."""
+    data = copy.deepcopy(EXAMPLE)
+    data["environments"]["prod"]["dns"]["hosts"]["web"] = "app.innovate.example.org"
+    text = yaml.safe_dump(data, sort_keys=False)
+    with pytest.raises(ConfigError) as info:
+        parse_platform(text, "platform.yaml")
+    line = int(str(info.value).split(":")[1])
+    assert text.splitlines()[line - 1].strip() == "web: app.innovate.example.org", str(info.value)
+
+
+def test_an_exposed_app_without_a_host_is_refused_at_config_validate():
+    """Before: accepted here, refused only later by `innovate gitops` rendering the Ingress."""
+    def drop_api(d):
+        d["environments"]["staging"]["dns"]["hosts"].pop("api")
+    message = rejection(drop_api)
+    assert len(message.splitlines()) == 1, message
+    assert "environments.staging.dns.hosts.api: app api is exposed but has no host" in message
+    assert "add `api: <name in staging.innovate.example.com>`" in message
+
+
+def test_an_app_that_is_not_exposed_needs_no_host():
+    data = copy.deepcopy(EXAMPLE)
+    data["apps"] = [dict(a, exposed=False) if a["name"] == "api" else a for a in data["apps"]]
+    data["environments"]["dev"]["dns"]["hosts"].pop("api")
+    platform = parse_platform(yaml.safe_dump(data, sort_keys=False), "platform.yaml")
+    assert "api" not in platform.env("dev").dns.hosts
 
 
 def test_a_name_that_merely_ends_like_the_zone_is_outside_it():
     message = rejection(lambda d: d["environments"]["dev"]["dns"]["hosts"].update(api="evildev.innovate.example.com"))
-    assert "hosts.api" in message and "outside the hosted zone dev.innovate.example.com" in message
+    assert "environments.dev.dns.hosts.api: " in message and "outside the hosted zone dev.innovate.example.com" in message
+    assert len(message.splitlines()) == 1, message
 
 
 @pytest.mark.parametrize("host", ["dev.innovate.example.com", "www.dev.innovate.example.com"])

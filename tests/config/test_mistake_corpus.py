@@ -39,9 +39,11 @@ def test_mistake_is_refused_naming_its_field(mistake: Mistake, tmp_path):
     assert result.output == f"error: {message}\n", "the CLI must print the message as written"
 
 
-def test_one_mistake_gives_one_line(tmp_path):
+@pytest.mark.parametrize("mistake_id", ["budget-nodes-unquoted", "auth-incomplete-oidc-section-with-cognito",
+                                        "exposed-app-without-a-host", "host-outside-the-zone"])
+def test_one_mistake_gives_one_line(mistake_id, tmp_path):
     path = tmp_path / "platform.yaml"
-    path.write_bytes(next(m for m in MISTAKES if m.id == "budget-nodes-unquoted").raw())
+    path.write_bytes(next(m for m in MISTAKES if m.id == mistake_id).raw())
     with pytest.raises(ConfigError) as info:
         load_platform(path)
     assert len(str(info.value).splitlines()) == 1, str(info.value)

@@ -35,7 +35,7 @@ def test_users_sign_in_through_the_alb_and_only_the_owner_changes_a_project(buil
     with running_postgres() as pg, serving_web(built_web, "") as web_url, \
             AlbStandIn([("/api/", api, "deny"), ("/", web_url, "authenticate")]) as alb, \
             running_api(pg.url, api_port, None, tmp_path / "api.log",
-                        auth={"AUTH_ALB_ARN": alb.signer_prefix, "AUTH_PUBLIC_KEYS_URL": alb.keys_url}):
+                        auth=alb.api_settings):  # AUTH_ALB_ARN and AUTH_ISSUER as deployed
         shutil.rmtree(SHOTS, ignore_errors=True)
         run = subprocess.run(
             [node, str(SCRIPT)],

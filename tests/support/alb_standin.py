@@ -22,7 +22,7 @@ dropped, never passed through (the API verifies every token anyway, so it does n
 What it does not copy: TLS, a real IdP (a username form stands in: no password), token refresh,
 cookie sharding (one session id fits in ``-0``). The key pair is generated per instance, so
 nothing secret is stored anywhere. ``faults`` lets a test make it sign as another load balancer,
-with an unpublished key or an already expired ``exp``, to show the API refuses such tokens.
+with an unpublished key, as another IdP (``iss``) or an already expired ``exp``, to show the API refuses such tokens.
 
 Run it for local development (see apps/api/README.md)::
 
@@ -85,6 +85,7 @@ class Faults:
     signer: str | None = None  # sign as another load balancer
     key: ec.EllipticCurvePrivateKey | None = None  # sign with a key not published under the kid
     exp_offset: int | None = None  # seconds from now for exp (negative: already expired)
+    issuer: str | None = None  # name another IdP's issuer in `iss` (a token of another user pool)
 
 
 @dataclass
@@ -102,6 +103,8 @@ class AlbStandIn:
     session_cookie: str = SESSION_COOKIE
     session_seconds: int = 3600
     token_seconds: int = 60
+    # The IdP's issuer, which the ALB names in the token header's `iss` (Cognito: the user pool's).
+    issuer: str = ISSUER
     faults: Faults = field(default_factory=Faults)
 
     def __post_init__(self):
@@ -125,6 +128,12 @@ class AlbStandIn:
     def signer_arn(self) -> str:
         return self.signer_prefix + self.lb_id
 
+    @property
+    def api_settings(self) -> dict[str, str]:
+        """The API's identity settings as deployed behind this ALB (gitops/apps.py sets AUTH_ALB_ARN
+        and AUTH_ISSUER; the key endpoint is the stand-in's instead of the regional one)."""
+        return {"AUTH_ALB_ARN": self.signer_prefix, "AUTH_ISSUER": self.issuer, "AUTH_PUBLIC_KEYS_URL": self.keys_url}
+
     def public_pem(self) -> bytes:
         return self.key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -134,9 +143,10 @@ class AlbStandIn:
         """A fresh x-amzn-oidc-data for ``sub`` (with any configured faults)."""
         now = int(time.time())
         exp = now + (self.faults.exp_offset if self.faults.exp_offset is not None else self.token_seconds)
+        issuer = self.faults.issuer or self.issuer
         header = {"alg": "ES256", "kid": self.kid, "signer": self.faults.signer or self.signer_arn,
-                  "iss": ISSUER, "client": CLIENT_ID, "exp": exp}
-        claims = {"sub": sub, "email": f"{sub}@example.com", "username": sub, "exp": exp, "iss": ISSUER}
+                  "iss": issuer, "client": CLIENT_ID, "exp": exp}
+        claims = {"sub": sub, "email": f"{sub}@example.com", "username": sub, "exp": exp, "iss": issuer}
         return sign_jwt(self.faults.key or self.key, header, claims)
 
     @property
@@ -218,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(1, f"alb_standin: cannot listen on 127.0.0.1:{args.port} or :{args.keys_port} ({error.strerror}); "
                        "choose free ports with --port and --keys-port\n")
     print(f"ALB stand-in on {stand_in.url}; point the API at it with:\n"
-          f"  export AUTH_ALB_ARN={stand_in.signer_prefix} AUTH_PUBLIC_KEYS_URL={stand_in.keys_url}", flush=True)
+          f"  export AUTH_ALB_ARN={stand_in.signer_prefix} AUTH_ISSUER={stand_in.issuer} "
+          f"AUTH_PUBLIC_KEYS_URL={stand_in.keys_url}", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -1,8 +1,9 @@
 {{/* Ingress for the AWS Load Balancer Controller, HTTPS only. The shared class's IngressClassParams
      (gitops/ingress_classes.py) pin the group, the internet-facing scheme and IP targets and admit only
      exposed apps' namespaces; tenant admission forbids group.*, actions.* and conditions.* annotations.
-     Without group.order every Ingress of the group has order 0 and the controller orders them by
-     namespace/name: api/api (/api) is matched before web/web's catch-all (/).
+     Members without group.order have order 0 and the controller orders equal orders by
+     namespace/name; a catch-all (/) gets groupOrder 1000 from gitops/edge.py (the maximum, the only
+     group.* value admission allows), so every other member's paths are matched before it.
      Every Ingress authenticates at the ALB (auth-type cognito or oidc, never none; the IdP, scope,
      session and cookie the same on every Ingress of the shared listener, from cluster-vars through
      gitops/edge.py). The target group's health checks do not pass the listener's rules, so they
@@ -41,6 +42,10 @@ metadata:
     alb.ingress.kubernetes.io/listener-attributes.HTTPS-443: routing.http.response.strict_transport_security.header_value=max-age={{ int $i.hstsMaxAgeSeconds }};includeSubDomains
     {{- with $i.inboundCidrs }}
     alb.ingress.kubernetes.io/inbound-cidrs: {{ join "," . }}
+    {{- end }}
+    {{- with $i.groupOrder }}
+    # After every other member of the shared group (gitops/edge.py: a catch-all path).
+    alb.ingress.kubernetes.io/group.order: {{ int . | quote }}
     {{- end }}
     {{- with $i.wafAclArn }}
     # The environment's WAFv2 web ACL (CDK, via cluster-vars): managed rule groups and a per-IP rate limit.

@@ -102,14 +102,21 @@ class EdgeAuth(BaseModel):
             raise ValueError(f"{list(value)} lists a scope twice; list each once")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _oidc_only_with_oidc(cls, data: object) -> object:
+        """Before the fields: an (even incomplete) oidc section under cognito is one error, not one
+        "required key is missing" line per oidc field the ignored section lacks."""
+        if isinstance(data, dict) and data.get("provider", "cognito") == "cognito" and data.get("oidc") is not None:
+            raise ValueError("an oidc section is set but provider is cognito, which ignores it: set provider: oidc "
+                             "or remove the oidc section")
+        return data
+
     @model_validator(mode="after")
     def _provider_matches(self) -> EdgeAuth:
         if self.provider == "oidc" and self.oidc is None:
             raise ValueError("provider is oidc but the oidc section is missing: add oidc with issuer, "
                              "authorization_endpoint, token_endpoint, user_info_endpoint and client_secret_name")
-        if self.provider == "cognito" and self.oidc is not None:
-            raise ValueError("an oidc section is set but provider is cognito, which ignores it: set provider: oidc "
-                             "or remove the oidc section")
         if self.provider == "cognito":
             unknown = [s for s in self.scope if s not in COGNITO_SCOPES]
             if unknown:

@@ -25,6 +25,7 @@ same CEL offline against hostile objects and the platform's own charts.
 from __future__ import annotations
 
 from ..config import Environment, Platform
+from .edge import CATCH_ALL_GROUP_ORDER
 from .ingress_classes import internet_facing_classes, namespace_ingress_classes
 from .objects import Obj, meta
 
@@ -121,9 +122,11 @@ def ingress_validations(platform: Platform, env: Environment) -> list[Obj]:
     classes = namespace_ingress_classes(platform, env)
     prefix = ALB_PREFIX
     return [
-        {"expression": f"!variables.annotations.exists(k, k.startsWith('{prefix}group.'))",
+        {"expression": f"!variables.annotations.exists(k, k.startsWith('{prefix}group.') && "
+                       f"!(k == '{prefix}group.order' && variables.annotations[k] == '{CATCH_ALL_GROUP_ORDER}'))",
          "message": "IngressGroup annotations (alb.ingress.kubernetes.io/group.*) are the platform's: the shared group "
-                    "is pinned by its IngressClassParams and a tenant may not join or reorder it"},
+                    "is pinned by its IngressClassParams and a tenant may not join or reorder it (group.order "
+                    f"'{CATCH_ALL_GROUP_ORDER}', last, is the catch-all's place and the only order allowed)"},
         {"expression": f"!variables.annotations.exists(k, k.startsWith('{prefix}actions.') || k.startsWith('{prefix}conditions.'))",
          "message": "custom ALB actions and conditions (alb.ingress.kubernetes.io/actions.*, conditions.*) can redirect "
                     "other tenants' traffic; route with spec.rules only"},

@@ -17,6 +17,14 @@ from ..naming import (ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, USER_POOL_ARN_VAR
 from .charts import ChartError
 from .objects import Obj, var
 
+# alb.ingress.kubernetes.io/group.order of a catch-all (`/`) Ingress: the controller's maximum, so the
+# shared listener evaluates it after every other member. Without it every member has order 0 and the
+# controller sorts them by namespace/name (sortGroupMembers, pkg/ingress/group_loader.go): an exposed
+# app whose namespace sorts after web's would sit behind web's `/` and never be reached. Tenant
+# admission allows group.order with this value only (it can only move an Ingress back).
+CATCH_ALL_GROUP_ORDER = 1000
+CATCH_ALL_PATH = "/"
+
 
 def ingress_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
     """Host and certificate for a chart whose Ingress is enabled in this environment; else nothing."""
@@ -36,6 +44,8 @@ def ingress_values(env: Environment, app: App, chart: dict[str, Any]) -> Obj:
         values["inboundCidrs"] = list(env.edge.inbound_cidrs)
     if env.edge.deletion_protection:
         values["deletionProtection"] = True
+    if ingress.get("path") == CATCH_ALL_PATH:
+        values["groupOrder"] = CATCH_ALL_GROUP_ORDER
     return {"ingress": values}
 
 

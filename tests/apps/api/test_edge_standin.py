@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.support.alb_standin import IDP_PREFIX, AlbStandIn, Faults
+from tests.support.alb_standin import IDP_PREFIX, ISSUER, AlbStandIn, Faults
 from tests.support.postgres import free_port, running_postgres
 from tests.support.web_stack import running_api, serving_web
 
@@ -82,8 +82,9 @@ def edge(tmp_path_factory):
         api = f"http://127.0.0.1:{api_port}"
         rules = [("/api/", api, "deny"), ("/", web_url, "authenticate")]  # as the api and web charts set them
         with AlbStandIn(rules, session_cookie="innovate-local-session") as alb:  # as the chart names it
-            settings = {"AUTH_ALB_ARN": alb.signer_prefix, "AUTH_PUBLIC_KEYS_URL": alb.keys_url}
-            with running_api(pg.url, api_port, None, tmp / "api.log", auth=settings):
+            # As deployed: the ALB's name and the IdP's issuer (tests/support/alb_standin.py api_settings).
+            assert alb.api_settings["AUTH_ISSUER"] == ISSUER
+            with running_api(pg.url, api_port, None, tmp / "api.log", auth=alb.api_settings):
                 yield alb
 
 
@@ -169,6 +170,9 @@ def test_a_header_the_client_sends_is_never_passed_through(alb):
      "not signed by this load balancer"),
     (lambda alb: Faults(signer=alb.signer_prefix.replace(":123456789012:", ":999999999999:") + alb.lb_id),
      "not signed by this load balancer"),
+    # A token the same ALB signed for another IdP (e.g. another user pool): AUTH_ISSUER refuses it.
+    (lambda alb: Faults(issuer="https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Elsewhere"),
+     "not issued by this platform's identity provider"),
 ])
 def test_a_forged_expired_or_foreign_token_is_refused(alb, fault, reason):
     alice = Client(alb).sign_in("alice")
@@ -176,7 +180,7 @@ def test_a_forged_expired_or_foreign_token_is_refused(alb, fault, reason):
     fetches = len(alb.key_fetches)
     alb.faults = fault(alb)
     assert reason in refused(alice.call("POST", "/api/v1/projects", {"name": "nope"}), 401, "unauthenticated")
-    if "load balancer" in reason:
+    if "load balancer" in reason or "identity provider" in reason:
         assert len(alb.key_fetches) == fetches  # a foreign signer costs no key fetch
     alb.faults = Faults()
     assert alice.call("GET", "/api/v1/projects").status == 200

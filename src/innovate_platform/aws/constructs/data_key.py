@@ -3,7 +3,9 @@
 Reading an object needs kms:Decrypt on this key, and the key policy allows it to the app's IRSA
 role and the environment's admin roles only. The account itself may administer the key (so
 CloudFormation and administrators can manage it through IAM) but not use it: no IAM policy, not
-even ReadOnlyAccess on the CDK lookup role or a CI role, lets anyone else read the data.
+even ReadOnlyAccess on the CDK lookup role or a CI role, lets anyone else read the data, except one
+allowed to change the key policy (kms:PutKeyPolicy, which CloudFormation needs to update it).
+Administration leaves out kms:CreateGrant: a grant would give its grantee Decrypt without the policy.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from constructs import Construct
 from ...config import Environment
 
 # Key administration without use: what CDK's own key-admin grant lists, no Encrypt/Decrypt/GenerateDataKey.
-ADMINISTER = ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+# kms:CreateAlias, not kms:Create*: that would include kms:CreateGrant (Decrypt by grant) and nothing here uses grants.
+ADMINISTER = ["kms:CreateAlias", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
               "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
               "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"]
 USE = ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]

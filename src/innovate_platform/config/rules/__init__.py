@@ -10,6 +10,7 @@ from ..models import Platform
 from .base import Problem
 from .catalog import catalog_rules
 from .cross_field import account_rules, cross_field_rules
+from .dns_hosts import dns_host_rules
 from .edge_hosts import edge_host_rules
 from .karpenter import karpenter_rules
 from .names import name_rules
@@ -19,7 +20,7 @@ from .zones import zone_rules
 
 Rule = Callable[[Platform], Iterator[Problem]]
 RULES: tuple[Rule, ...] = (account_rules, catalog_rules, name_rules, cross_field_rules, karpenter_rules,
-                          schedule_rules, zone_rules, safety_rules, edge_host_rules)
+                          schedule_rules, zone_rules, safety_rules, dns_host_rules, edge_host_rules)
 
 
 def run_rules(platform: Platform) -> list[Problem]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..dns import host_problem
 from ..models import Platform
 from .base import Problem, env_path
 
@@ -16,6 +17,8 @@ def edge_host_rules(platform: Platform) -> Iterator[Problem]:
     exposed = [a.name for a in platform.apps if a.exposed]
     for name, env in platform.environments.items():
         hosts = {app: env.dns.hosts[app] for app in exposed if app in env.dns.hosts}
+        if any(host_problem(host, env.dns.zone_name) for host in hosts.values()):
+            continue  # the host's own error (dns_hosts.py) comes first
         if len(set(hosts.values())) <= 1:
             continue
         listed = ", ".join(f"{app}: {host}" for app, host in hosts.items())
