@@ -101,3 +101,25 @@ def test_alb_inbound_cidrs_never_open_the_whole_internet():
     assert "environments.dev.edge.inbound_cidrs" in message and "leave inbound_cidrs empty" in message
     message = rejection(lambda d: d["environments"]["staging"]["edge"].update(inbound_cidrs=["203.0.113.7/24"]))
     assert "environments.staging.edge.inbound_cidrs" in message
+
+
+def _refusal_and_line(change) -> tuple[str, str]:
+    data = copy.deepcopy(EXAMPLE)
+    change(data)
+    text = yaml.safe_dump(data, sort_keys=False)
+    with pytest.raises(ConfigError) as info:
+        parse_platform(text, "platform.yaml")
+    message = str(info.value)
+    return message, text.splitlines()[int(message.split(":")[1]) - 1].strip()
+
+
+def test_a_missing_host_points_at_the_hosts_line_not_a_sibling():
+    message, line = _refusal_and_line(lambda d: d["environments"]["dev"]["dns"]["hosts"].pop("api"))
+    assert line == "hosts:", message
+
+
+def test_empty_hosts_get_one_line_naming_the_fix():
+    message, line = _refusal_and_line(lambda d: d["environments"]["dev"]["dns"].update(hosts={}))
+    assert len(message.splitlines()) == 1, message
+    assert "environments.dev.dns.hosts: no host: the environment's certificate needs at least one name" in message
+    assert line == "hosts: {}", message

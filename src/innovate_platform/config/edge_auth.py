@@ -108,7 +108,7 @@ class EdgeAuth(BaseModel):
         """Before the fields: an (even incomplete) oidc section under cognito is one error, not one
         "required key is missing" line per oidc field the ignored section lacks."""
         if isinstance(data, dict) and data.get("provider", "cognito") == "cognito" and data.get("oidc") is not None:
-            raise ValueError("an oidc section is set but provider is cognito, which ignores it: set provider: oidc "
+            raise ValueError("an oidc section is set but provider is cognito, which ignores it; set provider: oidc "
                              "or remove the oidc section")
         return data
 

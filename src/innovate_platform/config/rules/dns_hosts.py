@@ -16,6 +16,11 @@ from .base import Problem, env_path
 def dns_host_rules(platform: Platform) -> Iterator[Problem]:
     for name, env in platform.environments.items():
         zone = env.dns.zone_name
+        if not env.dns.hosts:
+            yield Problem(env_path(name, "dns", "hosts"),
+                          f"no host: the environment's certificate needs at least one name in {zone}; add each exposed "
+                          f"app's host, e.g. `web: app.{zone}`")
+            continue
         for app, host in env.dns.hosts.items():
             problem = host_problem(host, zone)
             if problem:
