@@ -225,3 +225,84 @@ def test_platform_security_runs_the_rule_over_the_repositorys_workflows(synthesi
     finally:
         checks.close()
     assert found and all("DeployRole" in f.resource for f in found)
+
+
+# --- planted workflows that evaded pr_tokens before (issue 14, review of item 5/6) --------------
+
+JOB = "    runs-on: ubuntu-24.04\n    steps: [{run: 'true'}]\n"
+PR_WORKFLOW = "on: {pull_request: {}, push: {branches: [main]}}\njobs:\n  job:\n"
+CALLED = "on: {workflow_call: {}}\njobs:\n  deploy:\n    environment: production\n" + JOB
+
+
+def repo_with_workflows(tmp_path, files: dict[str, str]):
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    for name, text in files.items():
+        (tmp_path / ".github" / "workflows" / name).write_text(text)
+    return tmp_path
+
+
+def role_trusting(subject: str) -> dict[str, dict]:
+    """A role trusted by one subject that may assume the CDK lookup role (ReadOnlyAccess)."""
+    stage = diff_stage([subject])
+    stage["innovate-dev-ci"]["Resources"]["DiffPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": LOOKUP})
+    return stage
+
+
+PLANTED = {
+    "environment-capitalised": {"ci.yml": PR_WORKFLOW + "    environment: Production\n" + JOB},
+    "environment-name-upper": {"ci.yml": PR_WORKFLOW + "    environment: {name: PRODUCTION}\n" + JOB},
+    "if-event-mixed-case": {"ci.yml": PR_WORKFLOW + "    if: github.event_name == 'Pull_Request'\n"
+                                      "    environment: production\n" + JOB},
+    "if-negated": {"ci.yml": PR_WORKFLOW + "    if: \"!(github.event_name == 'push')\"\n"
+                             "    environment: production\n" + JOB},
+    "if-compared-to-false": {"ci.yml": PR_WORKFLOW + "    if: github.event_name == 'push' == false\n"
+                                       "    environment: production\n" + JOB},
+    "if-not-equal": {"ci.yml": PR_WORKFLOW + "    if: ${{ github.event_name != 'push' }}\n"
+                               "    environment: production\n" + JOB},
+    "local-reusable-workflow": {"ci.yml": PR_WORKFLOW + "    uses: ./.github/workflows/c.yml\n", "c.yml": CALLED},
+    "nested-reusable-workflow": {
+        "ci.yml": PR_WORKFLOW + "    uses: ./.github/workflows/b.yml\n",
+        "b.yml": "on: {workflow_call: {}}\njobs:\n  inner:\n    uses: ./.github/workflows/c.yml\n", "c.yml": CALLED},
+    "remote-reusable-workflow": {"ci.yml": PR_WORKFLOW + "    uses: octo-org/deploy/.github/workflows/x.yml@v1\n"},
+    "matrix-value-expression": {"ci.yml": PR_WORKFLOW + "    environment: ${{ matrix.e }}\n    strategy: {matrix: "
+                                "{include: [{e: \"${{ github.actor == 'x' && 'production' || 'dev' }}\"}]}}\n" + JOB},
+    "matrix-list-expression": {"ci.yml": PR_WORKFLOW + "    environment: ${{ matrix.e }}\n    strategy: {matrix: "
+                               "{e: \"${{ fromJSON(vars.ENVS) }}\", include: [{e: dev}]}}\n" + JOB},
+    **{f"on-{event}": {"ci.yml": f"on: [{event}]\njobs:\n  job:\n    environment: production\n" + JOB}
+       for event in ("pull_request_review", "pull_request_review_comment", "merge_group", "workflow_run",
+                     "issue_comment")},
+}
+
+
+@pytest.mark.parametrize("files", PLANTED.values(), ids=PLANTED.keys())
+def test_a_planted_pull_request_route_to_production_names_the_role(platform, tmp_path, files):
+    reachable = pull_request_subjects(platform, repo_with_workflows(tmp_path, files))
+    found = findings_with(role_trusting(f"repo:{REPO}:environment:production"), platform, reachable)
+    assert found and all("DiffRole" in f.resource for f in found)
+    assert f"pull requests (repo:{REPO}:environment:production, the token of .github/workflows/ci.yml job job" \
+        in found[0].message
+
+
+def test_a_role_trusting_a_capitalised_environment_is_reached_by_its_lower_cased_token(platform, tmp_path):
+    reachable = pull_request_subjects(platform, repo_with_workflows(
+        tmp_path, {"ci.yml": PR_WORKFLOW + "    environment: production\n" + JOB}))
+    (finding,) = findings_with(role_trusting(f"repo:{REPO}:environment:Production"), platform, reachable)
+    assert "DiffRole" in finding.resource and f"repo:{REPO}:environment:Production" in finding.message
+
+
+NOT_REACHED = {
+    "if-push-upper-case": PR_WORKFLOW + "    if: github.event_name == 'PUSH'\n    environment: production\n" + JOB,
+    "if-push-and-more": PR_WORKFLOW + "    if: ${{ github.event_name == 'push' && github.ref == 'refs/heads/main' }}\n"
+                                      "    environment: production\n" + JOB,
+    "reusable-called-on-push-only": PR_WORKFLOW + "    if: github.event_name == 'push'\n"
+                                                  "    uses: ./.github/workflows/c.yml\n",
+    "matrix-literal-diff": PR_WORKFLOW + "    environment: ${{ matrix.e }}\n"
+                                         "    strategy: {matrix: {include: [{e: Production-Diff}]}}\n" + JOB,
+}
+
+
+@pytest.mark.parametrize("text", NOT_REACHED.values(), ids=NOT_REACHED.keys())
+def test_jobs_that_never_run_in_production_on_a_pull_request_are_not_named(platform, tmp_path, text):
+    reachable = pull_request_subjects(platform, repo_with_workflows(tmp_path, {"ci.yml": text, "c.yml": CALLED}))
+    assert findings_with(role_trusting(f"repo:{REPO}:environment:production"), platform, reachable) == []

@@ -51,13 +51,22 @@ def _github_subjects(document: dict) -> list[str]:
     return subjects
 
 
+def _environment_lowered(subject: str) -> str:
+    """GitHub environment names are case-insensitive and the `sub` claim carries them lower-cased,
+    so a role trusting `environment:Production` admits the `environment:production` token."""
+    head, marker, environment = subject.partition(":environment:")
+    return head + marker + environment.lower()
+
+
 def _pull_request_trusted(res: Resource, reachable: dict[str, str]) -> tuple[str, str] | None:
     """(trusted subject, how a pull request gets a token it admits), if any. A reachable subject
     with `*` (an unresolved environment) matches a trusted one either way round."""
     document = res.props.get("AssumeRolePolicyDocument") or {}
     for trusted in _github_subjects(document):
+        pattern = _environment_lowered(trusted)
         for subject, how in reachable.items():
-            if fnmatch.fnmatchcase(subject, trusted) or ("*" in subject and fnmatch.fnmatchcase(trusted, subject)):
+            subject = _environment_lowered(subject)
+            if fnmatch.fnmatchcase(subject, pattern) or ("*" in subject and fnmatch.fnmatchcase(pattern, subject)):
                 return trusted, how
     return None
 
