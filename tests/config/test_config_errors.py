@@ -32,6 +32,14 @@ def test_unknown_key_reports_the_right_line():
         parse_platform(text, "platform.yaml")
 
 
+def test_a_key_missing_from_a_list_item_points_at_that_item():
+    """Not at the list's key (`apps:`): the line of the item that lacks the field."""
+    text = (ROOT / "platform.yaml").read_text().replace("    chart: charts/api\n", "", 1)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if row == "  - name: api")
+    with pytest.raises(ConfigError, match=rf"platform.yaml:{line}: apps.0.chart: required key is missing"):
+        parse_platform(text, "platform.yaml")
+
+
 @pytest.mark.parametrize("account", ["12345", "11111111111a", "1111111111111"])
 def test_bad_account_id(account):
     message = rejection(lambda d: d["environments"]["dev"].update(account=account))

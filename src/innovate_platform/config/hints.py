@@ -17,33 +17,29 @@ _TYPE_ERRORS = {"string_type", "int_type", "int_parsing", "bool_type", "bool_par
                 "string_pattern_mismatch", "int_from_float"}
 
 
-def node_at(root: yaml.Node | None, loc: list) -> yaml.Node | None:
-    """The deepest YAML node the error path reaches (the root when nothing matches)."""
-    node = root
+def walk(root: yaml.Node | None, loc: list) -> tuple[yaml.Node | None, yaml.Node | None, bool]:
+    """(anchor, node, complete) for an error path: `node` is the deepest YAML node the path reaches (the
+    root when nothing matches), `anchor` the line to show for a field the file lacks (the key of the last
+    mapping step, `hosts:`, or the last list item, not some sibling of the missing field), `complete`
+    whether the whole path exists."""
+    anchor = node = root
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == str(part)), None)
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                return anchor, node, False
+            anchor, node = pair
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
+            anchor = node = node.value[part]
         else:
-            break
-        if child is None:
-            break
-        node = child
-    return node
+            return anchor, node, False
+    return anchor, node, True
 
 
 def exact_node(root: yaml.Node | None, loc: list) -> yaml.Node | None:
     """The node of exactly this path, or None when the path does not reach it."""
-    node = root
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            return None
-    return node
+    _, node, complete = walk(root, loc)
+    return node if complete else None
 
 
 def quoting_hint(node: yaml.Node | None) -> str | None:

@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from . import yaml_source
-from .hints import exact_node, node_at, reason
+from .hints import exact_node, reason, walk
 from .models import Platform
 
 DEFAULT_CONFIG = "platform.yaml"
@@ -105,22 +105,9 @@ def _strip_union_tags(loc: list) -> list:
 
 def _located(source: str, root: yaml.Node | None, path: tuple, message: str) -> str:
     field = ".".join(str(p) for p in path) or "(top level)"
-    node = node_at(root, list(path)) if exact_node(root, list(path)) is not None else _parent_key(root, list(path))
+    anchor, node, complete = walk(root, list(path))
+    node = node if complete else anchor
     return _at(source, node.start_mark.line + 1 if node is not None else None, f"{field}: {message}")
-
-
-def _parent_key(root: yaml.Node | None, loc: list) -> yaml.Node | None:
-    """For a field the file lacks: the key line of the deepest mapping the path reaches (`hosts:`),
-    not the mapping's first entry, which is some sibling of the missing field."""
-    node, key = root, None
-    for part in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-        if pair is None:
-            break
-        key, node = pair
-    return key or node
 
 
 def _at(source: str, line: int | None, message: str) -> str:
