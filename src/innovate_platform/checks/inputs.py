@@ -143,6 +143,14 @@ class CheckInputs:
     def synth_outdir(self) -> Path:
         return self.workdir / "cdk.out"
 
+    # --- workflows --------------------------------------------------------------------------
+
+    def pull_request_subjects(self) -> dict[str, str]:
+        """The OIDC subjects a pull request can get (checks/pr_tokens.py), read once per run."""
+        from .pr_tokens import pull_request_subjects
+
+        return self._once("pull-request-subjects", lambda: pull_request_subjects(self.platform, self.root))
+
     # --- GitOps tree ------------------------------------------------------------------------
 
     def gitops(self) -> ManifestSet:

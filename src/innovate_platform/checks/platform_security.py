@@ -14,7 +14,6 @@ from typing import Callable, Iterable, Iterator
 from ..config import Platform
 from ..naming import GITHUB_ENVIRONMENTS, diff_role_subjects, github_role_name, github_subject
 from .ci_access import ecr_no_account_principals, pull_request_roles_read_no_data
-from .pr_tokens import pull_request_subjects
 from .edge_ingress import ingress_findings
 from .image_digests import cluster_image_findings, repository_image_findings
 from .local_dev_auth import cluster_local_dev_findings
@@ -493,8 +492,7 @@ def run(inputs: CheckInputs, env: str) -> list[Finding]:
     synthesis = inputs.synthesis()
     templates = synthesis.templates(env)
     findings = template_findings(env, templates, inputs.platform)
-    findings += pull_request_roles_read_no_data(env, templates, inputs.platform,
-                                                pull_request_subjects(inputs.platform, inputs.root))
+    findings += pull_request_roles_read_no_data(env, templates, inputs.platform, inputs.pull_request_subjects())
     if env != "shared":
         try:
             gitops = inputs.gitops()
