@@ -18,6 +18,7 @@ from ..gitops.bootstrap import FLUX_NAMESPACE
 from ..gitops.tenancy import team_rules
 from .admission import RESOURCES
 from .model import Finding
+from .tenancy import role_rules
 
 Triple = tuple[str, str, str]  # verb, "group/resource", namespace ("*" = every namespace)
 BUILTIN = {"cluster-admin", "admin", "edit", "view"}
@@ -29,13 +30,6 @@ def expand(rules: Iterable[dict], namespace: str) -> set[Triple]:
             for verb in r.get("verbs") or []}
 
 
-def _role_rules(objects: list, kind: str, name: str, namespace: str | None) -> list[dict] | None:
-    for o in objects:
-        if o.kind == kind and o.name == name and (kind == "ClusterRole" or o.namespace == namespace):
-            return [r for r in (o.obj.get("rules") or []) if isinstance(r, dict)]
-    return None
-
-
 def reach(objects: list, matches) -> tuple[set[Triple], list[str]]:
     """Triples reachable by subjects `matches(subject)` selects, and bindings whose role is unknown."""
     out: set[Triple] = set()
@@ -45,7 +39,7 @@ def reach(objects: list, matches) -> tuple[set[Triple], list[str]]:
             continue
         ref = b.obj.get("roleRef") or {}
         scope = "*" if b.kind == "ClusterRoleBinding" else str(b.namespace)
-        rules = _role_rules(objects, str(ref.get("kind")), str(ref.get("name")), b.namespace)
+        rules = role_rules(objects, str(ref.get("kind")), str(ref.get("name")), b.namespace)
         if rules is None:
             if ref.get("name") in BUILTIN or ref.get("kind") == "ClusterRole":
                 out.add(("*", "*/*", scope))

@@ -65,7 +65,7 @@ def team_groups(env: Environment) -> dict[str, set[str]]:
     return {team.group: set(team.namespaces) for team in env.teams}
 
 
-def _rules(objects: list[Located], kind: str, name: str, namespace: str | None) -> list[dict] | None:
+def role_rules(objects: list[Located], kind: str, name: str, namespace: str | None) -> list[dict] | None:
     for o in objects:
         if o.kind == kind and o.name == name and (kind == "ClusterRole" or o.namespace == namespace):
             return [r for r in (o.obj.get("rules") or []) if isinstance(r, dict)]
@@ -84,7 +84,7 @@ def reads_secrets(rules: list[dict]) -> bool:
 def _binding_reads_secrets(objects: list[Located], binding: Located) -> bool | None:
     ref = binding.obj.get("roleRef") or {}
     kind, name = ref.get("kind"), ref.get("name")
-    rules = _rules(objects, str(kind), str(name), binding.namespace)
+    rules = role_rules(objects, str(kind), str(name), binding.namespace)
     if rules is not None:
         return reads_secrets(rules)
     if kind == "ClusterRole" and name in BUILTIN_CLUSTER_ROLES:
