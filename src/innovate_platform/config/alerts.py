@@ -6,16 +6,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from .model_base import Model
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Chat(_Model):
+class Chat(Model):
     """The chat channel. Flux's notification-controller posts delivery failures there through a
     Provider whose webhook URL lives in a Kubernetes Secret (docs/runbooks/alerts.md says how to
     create it); the URL never enters git. `sns_https_endpoint` optionally subscribes an HTTPS
@@ -27,7 +25,7 @@ class Chat(_Model):
     sns_https_endpoint: str | None = Field(default=None, pattern=r"^https://\S+$")
 
 
-class Slo(_Model):
+class Slo(Model):
     """Per internet-facing app: availability (non-5xx share of requests) and p99 latency targets,
     judged over `window_days` by multi-window burn-rate alarms."""
 
@@ -36,7 +34,7 @@ class Slo(_Model):
     window_days: int = Field(default=30, ge=7, le=90)
 
 
-class Thresholds(_Model):
+class Thresholds(Model):
     """Where the platform's own alarms fire. Each is explained in docs/runbooks/alerts.md."""
 
     pods_pending_minutes: int = Field(default=10, ge=1, le=60)
@@ -51,7 +49,7 @@ class Thresholds(_Model):
     db_connections_percent: int = Field(default=80, ge=10, le=100)
 
 
-class Alerts(_Model):
+class Alerts(Model):
     """Alert routing and targets, one SNS topic per environment account."""
 
     emails: tuple[str, ...] = Field(min_length=1)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from .model_base import Model
 
 HOSTNAME = re.compile(r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -31,10 +33,8 @@ def host_problem(host: str, zone_name: str) -> str | None:
     return None
 
 
-class Dns(BaseModel):
+class Dns(Model):
     """One public hosted zone per environment account, and each app's hostname in it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
 
     zone_id: str = Field(pattern=r"^Z[A-Z0-9]{1,31}$")
     zone_name: str

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import ipaddress
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import field_validator
 
 from .edge_auth import EdgeAuth
+from .model_base import Model
 
 
-class Edge(BaseModel):
+class Edge(Model):
     """ALB settings the charts' Ingresses carry (through the HelmRelease values)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
 
     # Source CIDRs allowed to the ALB (its security group); empty = the internet (prod).
     inbound_cidrs: tuple[str, ...] = ()

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import Field, StrictInt, field_validator, model_validator
+
+from .model_base import Model
 
 # ELB AuthenticateCognito/OidcActionConfig.SessionTimeout: up to 7 days (also its default); at
 # least 5 minutes (our floor) so users are not sent to sign in again and again.
@@ -37,10 +39,8 @@ ISSUER_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/
 SCOPE_TOKEN = re.compile(r'^[\x21\x23-\x5B\x5D-\x7E]+$')
 
 
-class Oidc(BaseModel):
+class Oidc(Model):
     """An external OpenID Connect identity provider (its discovery document lists these URLs)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
 
     issuer: str
     authorization_endpoint: str
@@ -76,10 +76,8 @@ class Oidc(BaseModel):
         return value
 
 
-class EdgeAuth(BaseModel):
+class EdgeAuth(Model):
     """How the shared ALB authenticates users before forwarding to the apps."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")  # as config.models.Model
 
     provider: Literal["cognito", "oidc"] = "cognito"
     oidc: Oidc | None = None

@@ -15,7 +15,9 @@ import math
 import re
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
+
+from .model_base import Model
 
 if TYPE_CHECKING:
     from .models import Environment, Platform, Team
@@ -69,10 +71,8 @@ def _suggest(name: str) -> str:
 TeamNamespaces = Annotated[tuple[str, ...], Field(min_length=1), AfterValidator(_team_namespaces)]
 
 
-class Quota(BaseModel):
+class Quota(Model):
     """A team's share of the app capacity: CPU (cores) and memory (GiB) requests, over all its namespaces."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     cpu: float = Field(gt=0)
     memory_gib: float = Field(gt=0)
