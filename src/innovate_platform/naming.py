@@ -173,6 +173,21 @@ USER_POOL_VARS = (USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_V
 USER_POOL_ISSUER_VAR = "user_pool_issuer"
 
 
+def user_pool_issuer(region: str, pool_id: str) -> str:
+    """The OIDC issuer of a Cognito user pool (its id may be a CloudFormation token)."""
+    return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+
+
+def alb_log_bucket_name(env: Environment) -> str:
+    """The bucket the environment's ALB writes access logs to (aws/constructs/alb_logs.py)."""
+    return f"{env.cluster_name}-alb-logs-{env.account}"
+
+
+def web_acl_name(env: Environment) -> str:
+    """The environment's WAFv2 web ACL (aws/constructs/waf.py)."""
+    return f"{env.cluster_name}-edge"
+
+
 def alb_name(platform: Platform, env: Environment) -> str:
     """The shared ALB's name (IngressClassParams loadBalancerName): fixed, so the API can know its
     ARN before the ALB exists. config/rules/names.py refuses one ELB would refuse."""

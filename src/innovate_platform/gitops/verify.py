@@ -14,9 +14,8 @@ from ..checks.inputs import PROJECT_ROOT
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
 from ..naming import (ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR,
-                      USER_POOL_ISSUER_VAR,
-                      WAF_ACL_ARN_VAR, cluster_var_names, host_var, interruption_queue_name, user_pool_domain_prefix,
-                      workload_roles)
+                      USER_POOL_ISSUER_VAR, WAF_ACL_ARN_VAR, alb_log_bucket_name, cluster_var_names, host_var,
+                      interruption_queue_name, user_pool_domain_prefix, user_pool_issuer, web_acl_name, workload_roles)
 from .tree import render_tree
 
 
@@ -37,20 +36,20 @@ def placeholder_cluster_vars(platform: Platform, env: Environment) -> dict[str, 
     values |= {k: "sg-00000000000000000" for k in values if k.endswith("_pod_security_group_id")}
     values[CERTIFICATE_ARN_VAR] = sample_certificate_arn(platform, env)
     values[WAF_ACL_ARN_VAR] = sample_waf_acl_arn(platform, env)
-    values[ALB_LOG_BUCKET_VAR] = f"{env.cluster_name}-alb-logs-{env.account}"  # aws/constructs/alb_logs.py
+    values[ALB_LOG_BUCKET_VAR] = alb_log_bucket_name(env)
     values |= {host_var(app): host for app, host in env.dns.hosts.items()}
     if env.edge.auth.provider == "cognito":  # aws/constructs/user_pool.py; ids are Cognito's to choose
         values |= {USER_POOL_ARN_VAR: f"arn:aws:cognito-idp:{platform.region}:{env.account}:userpool/"
                                       f"{platform.region}_AbCdEfGhI",
                    USER_POOL_CLIENT_ID_VAR: "1example23456789abcdefghij",
                    USER_POOL_DOMAIN_VAR: user_pool_domain_prefix(platform, env),
-                   USER_POOL_ISSUER_VAR: f"https://cognito-idp.{platform.region}.amazonaws.com/{platform.region}_AbCdEfGhI"}
+                   USER_POOL_ISSUER_VAR: user_pool_issuer(platform.region, f"{platform.region}_AbCdEfGhI")}
     return values
 
 
 def sample_waf_acl_arn(platform: Platform, env: Environment) -> str:
     """A regional WAFv2 web ACL ARN of the environment (name from aws/constructs/waf.py, id WAF's)."""
-    return (f"arn:aws:wafv2:{platform.region}:{env.account}:regional/webacl/{env.cluster_name}-edge/"
+    return (f"arn:aws:wafv2:{platform.region}:{env.account}:regional/webacl/{web_acl_name(env)}/"
             "00000000-0000-4000-8000-000000000000")
 
 

@@ -16,11 +16,8 @@ from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
 from ...config import Environment
+from ...naming import alb_log_bucket_name
 from ..nag import acknowledge
-
-
-def alb_log_bucket_name(env: Environment) -> str:
-    return f"{env.cluster_name}-alb-logs-{env.account}"
 
 
 class AlbAccessLogs(Construct):

@@ -28,7 +28,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from ...config import Environment, Platform
-from ...naming import user_pool_domain_prefix
+from ...naming import user_pool_domain_prefix, user_pool_issuer
 from ..nag import acknowledge
 
 # The ALB's redirect path after the IdP signs a user in (fixed by Elastic Load Balancing).
@@ -78,7 +78,7 @@ class EdgeUserPool(Construct):
         self.firewall = wafv2.CfnWebACLAssociation(
             self, "Firewall", resource_arn=self.user_pool.user_pool_arn, web_acl_arn=web_acl_arn)
         # The OIDC issuer of the pool: what the ALB names in x-amzn-oidc-data's `iss` (API: AUTH_ISSUER).
-        self.issuer = f"https://cognito-idp.{platform.region}.amazonaws.com/{self.user_pool.user_pool_id}"
+        self.issuer = user_pool_issuer(platform.region, self.user_pool.user_pool_id)
         self.domain_prefix = user_pool_domain_prefix(platform, env)
         self.domain = self.user_pool.add_domain(
             "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=self.domain_prefix))

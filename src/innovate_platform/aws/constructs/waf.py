@@ -13,6 +13,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from ...config import Environment
+from ...naming import web_acl_name
 
 MANAGED_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
 WEB_ACL_RULES = len(MANAGED_RULE_GROUPS) + 1  # the managed groups and the per-IP rate limit
@@ -53,9 +54,9 @@ class EdgeFirewall(Construct):
         rules.append(_rate_limit(len(rules)))
         self.acl = wafv2.CfnWebACL(
             self, "WebAcl",
-            name=f"{env.cluster_name}-edge",
+            name=web_acl_name(env),
             scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
             rules=rules,
-            visibility_config=_visibility(f"{env.cluster_name}-edge"),
+            visibility_config=_visibility(web_acl_name(env)),
         )
