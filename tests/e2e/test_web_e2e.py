@@ -13,11 +13,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[2]
-WEB_DIR = REPO / "apps" / "web"
 SCRIPT = Path(__file__).with_name("create_project.mjs")
 SCREENSHOTS = REPO / "test-output" / "e2e"
 SCREENSHOT = SCREENSHOTS / "projects.png"
@@ -26,29 +24,12 @@ CHROMIUM = "/usr/bin/chromium"
 
 sys.path.insert(0, str(REPO))
 from tests.support.postgres import free_port, running_postgres  # noqa: E402
-from tests.support.web_stack import running_api, serving_web  # noqa: E402,F401 (test_web_navigation imports them here)
+from tests.support.web_stack import running_api, serving_web  # noqa: E402
 
 
 def api_get(url: str):
     with urllib.request.urlopen(url, timeout=5) as response:
         return json.load(response)
-
-
-@pytest.fixture(scope="module")
-def built_web(tmp_path_factory):
-    vite = WEB_DIR / "node_modules" / ".bin" / "vite"
-    if not vite.exists():
-        pytest.fail("apps/web/node_modules is missing: run scripts/setup.sh (npm ci in apps/web)")
-    dist = tmp_path_factory.mktemp("web") / "dist"
-    result = subprocess.run(
-        [str(vite), "build", "--outDir", str(dist), "--emptyOutDir", "--logLevel", "error"],
-        cwd=WEB_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return dist
 
 
 def test_user_creates_fills_and_renames_a_project_in_the_browser(built_web, tmp_path):

@@ -13,8 +13,9 @@ import subprocess
 import urllib.request
 from pathlib import Path
 
-from tests.e2e.test_web_e2e import CHROMIUM, REPO, built_web, running_api, serving_web  # noqa: F401
+from tests.e2e.test_web_e2e import CHROMIUM, REPO
 from tests.support.postgres import free_port, running_postgres
+from tests.support.web_stack import running_api, serving_web
 
 SCRIPT = Path(__file__).with_name("navigate.mjs")
 SHOTS = REPO / "test-output" / "e2e" / "navigation"
@@ -37,7 +38,7 @@ def create(api_url: str, name: str) -> None:
         assert response.status == 201
 
 
-def test_urls_back_reload_long_names_and_phone_width_in_chromium(built_web, tmp_path):  # noqa: F811
+def test_urls_back_reload_long_names_and_phone_width_in_chromium(built_web, tmp_path):
     node = shutil.which("node")
     assert node and Path(CHROMIUM).exists(), "node and Debian's chromium are needed (scripts/setup.sh)"
     api_port = free_port()

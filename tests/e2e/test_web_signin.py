@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.e2e.test_web_e2e import CHROMIUM, REPO, built_web  # noqa: F401 (a fixture)
+from tests.e2e.test_web_e2e import CHROMIUM, REPO
 from tests.support.alb_standin import IDP_PREFIX, AlbStandIn
 from tests.support.postgres import free_port, running_postgres
 from tests.support.web_stack import running_api, serving_web
@@ -27,7 +27,7 @@ STILL_SIGNED_OUT = "You are not signed in, and signing in again just now did not
 DRAFT_NOT_SAVED = "Your change was not saved because you had to sign in again: review it and save again."  # drafts.ts
 
 
-def test_users_sign_in_through_the_alb_and_only_the_owner_changes_a_project(built_web, tmp_path):  # noqa: F811
+def test_users_sign_in_through_the_alb_and_only_the_owner_changes_a_project(built_web, tmp_path):
     node = shutil.which("node")
     assert node and Path(CHROMIUM).exists(), "node and Debian's chromium are needed (scripts/setup.sh)"
     api_port = free_port()
