@@ -12,7 +12,7 @@ from innovate_platform.insight.cli import app
 from innovate_platform.insight.cost import awake_hours_per_month, estimate
 from innovate_platform.insight.prices import load_prices
 from innovate_platform.insight.seed_baseline import SEED_GROUPS
-from innovate_platform.insight.templates import environment_facts, facts_from_templates
+from innovate_platform.insight.templates import facts_from_templates
 
 from .conftest import ROOT
 
@@ -20,8 +20,8 @@ H = 730
 
 
 @pytest.fixture(scope="module")
-def prod_facts(platform):
-    return environment_facts(platform, "prod")  # real CDK synth, offline
+def prod_facts(synthesis):
+    return facts_from_templates(synthesis.templates("prod"))  # the session's real CDK synth, offline
 
 
 def test_prod_templates_are_read_for_support_nat_and_endpoints(prod_facts):

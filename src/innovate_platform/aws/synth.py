@@ -84,9 +84,6 @@ def synthesize(platform: Platform, stages: tuple[str, ...] = STAGES, outdir: str
     return Synthesis(outdir=out, stacks=tuple(stacks), seconds=time.perf_counter() - started)
 
 
-def synth_templates(platform: Platform, env_name: str) -> dict[str, dict]:
-    """Stack name -> CloudFormation template of one stage (dev, staging, prod or shared)."""
-    return synthesize(platform, (env_name,)).templates(env_name)
 
 
 def _refuse_missing_lookups(manifest: dict) -> None:

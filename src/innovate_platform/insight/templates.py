@@ -1,15 +1,14 @@
 """Facts the cost estimate reads from the synthesized CloudFormation templates.
 
-The CDK layer provides `innovate_platform.aws.synth.synth_templates(platform, env_name)`
-(stack name -> template dict); nothing here is guessed from platform.yaml.
+`innovate cost` synthesizes once (`innovate_platform.aws.synth.synthesize`) and passes each stage's
+templates (stack name -> template dict) to `facts_from_templates`; nothing here is guessed from
+platform.yaml.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-
-from ..config import Platform
 
 
 @dataclass(frozen=True)
@@ -61,10 +60,3 @@ def facts_from_templates(templates: dict[str, dict]) -> TemplateFacts:
                 support = str(((props.get("Config") or {}).get("upgradePolicy") or {}).get("supportType", support))
     return TemplateFacts(support, nat, eip, lbs, endpoints, logs, storage, "synthesized CloudFormation templates",
                          acls, acl_rules, dict(counts))
-
-
-def environment_facts(platform: Platform, env_name: str) -> TemplateFacts:
-    """Synthesize the environment's stacks offline (CDK) and count what they create."""
-    from ..aws.synth import synth_templates
-
-    return facts_from_templates(synth_templates(platform, env_name))
