@@ -11,7 +11,8 @@ ALLOWED_HEADERS = "Content-Type, X-Request-ID"
 PREFLIGHT_MAX_AGE = "600"
 
 
-def _is_preflight() -> bool:
+def is_preflight() -> bool:
+    """A CORS preflight (browsers send it without credentials)."""
     return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
 
 
@@ -21,7 +22,7 @@ def _origin_allowed(origin: str | None) -> bool:
 
 def _reject_foreign_preflight():
     """A preflight from an origin we do not serve gets a clear 403 instead of a silent 200."""
-    if _is_preflight() and not _origin_allowed(request.headers.get("Origin")):
+    if is_preflight() and not _origin_allowed(request.headers.get("Origin")):
         return jsonify(error_body("cors_origin_not_allowed", "this origin may not call the API", "Origin")), 403
     return None
 
@@ -33,7 +34,7 @@ def _add_cors_headers(response):
         return response
     response.headers["Access-Control-Allow-Origin"] = origin
     response.headers["Access-Control-Expose-Headers"] = "X-Request-ID"
-    if _is_preflight():
+    if is_preflight():
         response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE

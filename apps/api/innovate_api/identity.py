@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from flask import Flask, current_app, g, request
 
+from .cors import is_preflight
 from .errors import ApiError, drain_unread_body
 
 log = logging.getLogger("innovate_api")
@@ -254,8 +255,8 @@ def current_email() -> str | None:
 def _authenticate():
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        return None  # CORS preflight: browsers never send credentials with it
+    if is_preflight():
+        return None
     settings = current_app.extensions["innovate_api.settings"]
     if settings.auth_local_dev:
         g.user_sub, g.user_claims = settings.auth_local_dev_sub, {}
