@@ -42,7 +42,6 @@ class Settings:
 
     database_url: URL  # DATABASE_URL, or built from DB_HOST/DB_PORT/DB_NAME/DB_USER(/DB_PASSWORD)
     db_iam_auth: bool = False  # DB_IAM_AUTH: RDS IAM token as the password of each new connection
-    db_ssl_root_cert: str | None = None  # DB_SSL_ROOT_CERT: CA bundle for sslmode=verify-full (IAM auth)
     db_pool_size: int = 5  # DB_POOL_SIZE: connections per worker process (match gunicorn threads)
     db_connect_timeout: int = 2  # DB_CONNECT_TIMEOUT seconds; bounds a request when the DB is gone
     db_statement_timeout_ms: int = 5000  # DB_STATEMENT_TIMEOUT_MS
@@ -200,7 +199,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=_database_url(env, iam_auth, region),
         db_iam_auth=iam_auth,
-        db_ssl_root_cert=_root_cert(env, iam_auth),
         db_pool_size=_int(env, "DB_POOL_SIZE", 5, 1, 100),
         db_connect_timeout=_int(env, "DB_CONNECT_TIMEOUT", 2, 1, 60),
         db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 5000, 100, 600000),
