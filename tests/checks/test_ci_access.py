@@ -75,12 +75,16 @@ def test_any_data_read_by_a_pull_request_role_is_named(platform, grant):
     assert "Properties.Policies[0].Statement[0]" == finding.field and "pull requests" in finding.message
 
 
-def test_read_only_access_on_a_pull_request_role_is_named(platform):
+@pytest.mark.parametrize(("arn", "name"), [
+    ({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/ReadOnlyAccess"]]}, "ReadOnlyAccess"),
+    ({"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess"}, "ReadOnlyAccess"),
+    ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "ViewOnlyAccess"),
+])
+def test_read_only_access_on_a_pull_request_role_is_named(platform, arn, name):
     stage = diff_stage([f"repo:{REPO}:*"])  # a wildcard subject admits pull requests too
-    stage["innovate-dev-ci"]["Resources"]["DiffRole"]["Properties"]["ManagedPolicyArns"] = [
-        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/ReadOnlyAccess"]]}]
+    stage["innovate-dev-ci"]["Resources"]["DiffRole"]["Properties"]["ManagedPolicyArns"] = [arn]
     (finding,) = findings(pull_request_roles_read_no_data, stage, platform)
-    assert "ReadOnlyAccess" in finding.message and f"repo:{REPO}:*" in finding.message
+    assert name in finding.message and f"repo:{REPO}:*" in finding.message
 
 
 def test_a_role_trusted_only_from_main_may_read_what_it_needs(platform):

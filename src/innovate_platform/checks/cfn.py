@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -31,6 +32,17 @@ def resources(templates: Templates, *types: str) -> Iterator[Resource]:
 
 def as_list(value: Any) -> list:
     return value if isinstance(value, list) else [] if value is None else [value]
+
+
+# An AWS managed policy ARN as flatten() renders it: the partition literal, a Ref (<AWS::Partition>) or a
+# Fn::Sub token (${AWS::Partition}), and an optional path (job-function/ViewOnlyAccess).
+_MANAGED_POLICY = re.compile(r"arn:(?:<[^>]*>|\$\{[^}]*\}|[^:]+):iam::aws:policy/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]+)")
+
+
+def managed_policy_name(value: Any) -> str | None:
+    """The name of the AWS managed policy an ARN (literal, Fn::Join or Fn::Sub) names, else None."""
+    match = _MANAGED_POLICY.fullmatch(flatten(value).strip())
+    return match["name"] if match else None
 
 
 def flatten(value: Any) -> str:

@@ -20,7 +20,7 @@ import re
 from typing import Iterator
 
 from ..config import Platform
-from .cfn import Resource, Templates, as_list, flatten, ref_target, resources, statements
+from .cfn import Resource, Templates, as_list, flatten, managed_policy_name, ref_target, resources, statements
 from .model import Finding
 
 GITHUB_ISSUER = "token.actions.githubusercontent.com"
@@ -32,7 +32,6 @@ DATA_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt", "secr
                      "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "logs:GetLogEvents",
                      "logs:FilterLogEvents", "logs:StartQuery", "rds-db:connect", "dynamodb:GetItem",
                      "dynamodb:Query", "dynamodb:Scan", "sqs:ReceiveMessage", "sts:AssumeRole")
-_MANAGED = re.compile(r"arn:(?:<[^>]*>|[^:]+):iam::aws:policy/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]+)")
 _ROOT = re.compile(r"^(arn:(?:<[^>]*>|[^:]+):iam::)?(\d{12}|<AWS::AccountId>)(:root)?$")
 
 
@@ -104,10 +103,10 @@ def pull_request_roles_read_no_data(env: str, templates: Templates, platform: Pl
                "(aws/constructs/github_ci.DiffRole); run anything else from main or behind the environment's reviewers, "
                "and give pull-request jobs their own GitHub environment (naming.diff_environment) that no such role trusts")
         for i, arn in enumerate(as_list(res.props.get("ManagedPolicyArns"))):
-            match = _MANAGED.fullmatch(flatten(arn).strip())
-            if match and match["name"] in READ_ALL_POLICIES:
+            name = managed_policy_name(arn)
+            if name in READ_ALL_POLICIES:
                 yield _finding(env, res, f"Properties.ManagedPolicyArns[{i}]",
-                               f"pull requests ({subject}) can assume a role with {match['name']}, which reads data", fix)
+                               f"pull requests ({subject}) can assume a role with {name}, which reads data", fix)
         for where, document in _attached_documents(templates, res):
             for i, st in statements(document):
                 reads = _data_reads(st)

@@ -8,7 +8,6 @@ EC2NodeClasses), so tests feed it a small in-memory template.
 from __future__ import annotations
 
 import fnmatch
-import re
 from typing import Callable, Iterable, Iterator
 
 from ..config import Platform
@@ -17,7 +16,8 @@ from .ci_access import ecr_no_account_principals, pull_request_roles_read_no_dat
 from .edge_ingress import ingress_findings
 from .image_digests import cluster_image_findings, repository_image_findings
 from .local_dev_auth import cluster_local_dev_findings
-from .cfn import Resource, Templates, as_list, flatten, policy_documents, ref_target, resolve_import, resources, statements
+from .cfn import (Resource, Templates, as_list, flatten, managed_policy_name, policy_documents, ref_target, resolve_import,
+                  resources, statements)
 from .inputs import CheckInputs
 from .model import Check, CheckUnavailable, Finding
 
@@ -35,7 +35,6 @@ ADMIN_MANAGED_POLICIES = {
     "PowerUserAccess": "every action outside IAM and Organizations on every resource",
     "IAMFullAccess": "every IAM action, so the principal can grant itself anything",
 }
-_MANAGED_POLICY = re.compile(r"arn:(?:<[^>]*>|\$\{[^}]*\}|[^:]+):iam::aws:policy/(?P<name>[\w+=,.@-]+)")  # partition literal or token
 
 Rule = Callable[[str, Templates, Platform], Iterable[Finding]]
 
@@ -326,8 +325,8 @@ def _every_resource(statement: dict) -> str | None:
 
 def _admin_managed_policy(value) -> str | None:
     """The name of an admin-grade AWS managed policy an ARN (literal, Fn::Join or Fn::Sub) names."""
-    match = _MANAGED_POLICY.fullmatch(flatten(value).strip())
-    return match["name"] if match and match["name"] in ADMIN_MANAGED_POLICIES else None
+    name = managed_policy_name(value)
+    return name if name in ADMIN_MANAGED_POLICIES else None
 
 
 def iam_admin_statements(env: str, templates: Templates, platform: Platform) -> Iterator[Finding]:
