@@ -10,6 +10,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from ..config import Platform
 from ..config.zones import zone_context
+from ..insight.workloads import load_workloads
 from ..naming import stack_name
 from ..observability.budget import internet_facing_apps, monthly_budget_usd
 from .stacks import EnvironmentCiStack, NetworkStack, PlatformStack, RegistryStack, SharedCiStack
@@ -45,8 +46,9 @@ def _environment_stage(app: cdk.App, platform: Platform, name: str) -> cdk.Stage
     tags = {"innovate:environment": name, "innovate:managed-by": "cdk", "innovate:cost-center": "platform"}
     network = NetworkStack(stage, "network", stack_name=stack_name(name, "network"), env_config=env, tags=tags,
                            description=f"VPC of {env.cluster_name}")
-    internet_apps = internet_facing_apps(platform, name, PROJECT_ROOT)
-    budget = monthly_budget_usd(platform, name, PROJECT_ROOT) if platform.alerts else None
+    workloads = load_workloads(platform, name, PROJECT_ROOT)  # the charts' values, read once per stage
+    internet_apps = internet_facing_apps(workloads)
+    budget = monthly_budget_usd(platform, name, workloads, PROJECT_ROOT) if platform.alerts else None
     platform_stack = PlatformStack(
         stage, "platform", stack_name=stack_name(name, "platform"), platform=platform, env_config=env,
         network=network.network, internet_apps=internet_apps, monthly_budget_usd=budget, tags=tags, description=f"EKS cluster {env.cluster_name} and its AWS resources")

@@ -132,10 +132,12 @@ def runbook_anchors(root: Path) -> frozenset[str]:
 
 
 def run(inputs: CheckInputs, env: str) -> list[Finding]:
+    from ..insight.workloads import load_workloads
     from ..observability.budget import internet_facing_apps
 
     templates = inputs.synthesis().templates(env)
-    ctx = Context(inputs.platform, internet_facing_apps(inputs.platform, env, inputs.root), runbook_anchors(inputs.root))
+    apps = internet_facing_apps(load_workloads(inputs.platform, env, inputs.root))
+    ctx = Context(inputs.platform, apps, runbook_anchors(inputs.root))
     return template_findings(env, templates, ctx)
 
 

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Environment, Platform
 from ..insight.templates import TemplateFacts
+
+if TYPE_CHECKING:
+    from ..insight.workloads import AppWorkload
 
 
 def facts_from_config(platform: Platform, env: Environment) -> TemplateFacts:
@@ -34,20 +39,18 @@ def priced_resource_counts(platform: Platform, env: Environment) -> dict[str, in
     return {"AWS::EC2::FlowLog": 1, "AWS::KMS::Key": keys, "AWS::SecretsManager::Secret": int(has_db)}
 
 
-def monthly_budget_usd(platform: Platform, env_name: str, root: Path) -> float:
-    """Whole dollars: the estimate at desired size times (1 + margin)."""
+def monthly_budget_usd(platform: Platform, env_name: str, apps: Sequence[AppWorkload], root: Path) -> float:
+    """Whole dollars: the estimate at desired size times (1 + margin). `apps`: the environment's
+    workloads (insight.workloads.load_workloads)."""
     from ..insight.cost import estimate
-    from ..insight.workloads import load_workloads
 
     assert platform.alerts is not None
     env = platform.env(env_name)
-    apps = load_workloads(platform, env_name, root)
     desired = estimate(platform, env_name, facts_from_config(platform, env), apps, root=root).total("desired")
     return float(round(desired * (1 + platform.alerts.budget_margin_percent / 100)))
 
 
-def internet_facing_apps(platform: Platform, env_name: str, root: Path) -> tuple[str, ...]:
-    """Apps whose chart enables the internet-facing ALB ingress in this environment."""
-    from ..insight.workloads import load_workloads
-
-    return tuple(w.name for w in load_workloads(platform, env_name, root) if w.ingress_group)
+def internet_facing_apps(apps: Sequence[AppWorkload]) -> tuple[str, ...]:
+    """Apps whose chart enables the internet-facing ALB ingress (`apps`: an environment's workloads,
+    insight.workloads.load_workloads)."""
+    return tuple(w.name for w in apps if w.ingress_group)
