@@ -15,6 +15,7 @@ from innovate_platform.checks.nodeclaims import simulate
 from innovate_platform.checks.pod_security import pod_spec_of
 from innovate_platform.config import NodePool
 from innovate_platform.gitops.node_pools import node_pool
+from innovate_platform.upstream.cache import shared_packages_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 ZONES = ("us-east-1a", "us-east-1b", "us-east-1c")
@@ -29,7 +30,7 @@ def prod_inputs(platform, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def crd(platform):
-    return scheduling.nodeclaim_crd(str(scheduling.chart_dir() / f"karpenter-crd-{platform.versions.charts['karpenter-crd']}.tgz"))
+    return scheduling.nodeclaim_crd(str(shared_packages_dir() / f"karpenter-crd-{platform.versions.charts['karpenter-crd']}.tgz"))
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,10 @@ from typing import Any, Callable
 import yaml
 
 from ..naming import KARPENTER, LOAD_BALANCER_CONTROLLER
+from ..upstream.cache import package_name, shared_packages_dir
 from . import cfn
 from .inputs import PROJECT_ROOT, CheckInputs
 from .model import NOTE, Check, CheckUnavailable, Finding
-from .scheduling import chart_dir
 
 POLICIES_ENV = "INNOVATE_POLICIES"
 
@@ -99,7 +99,7 @@ def iam_policy_actions(path: str) -> frozenset[str]:
 def app_version(chart: str, version: str, charts: Path | None = None) -> str:
     """The controller version a chart version installs (its package's appVersion in the chart
     cache `charts`), else the chart version."""
-    package = (charts or chart_dir()) / f"{chart}-{version}.tgz"
+    package = (charts or shared_packages_dir()) / package_name(chart, version)
     if package.is_file():
         with tarfile.open(package) as tar:
             member = next((m for m in tar.getmembers() if m.name == f"{chart}/Chart.yaml"), None)

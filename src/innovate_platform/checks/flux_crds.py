@@ -10,20 +10,15 @@ from pathlib import Path
 
 import yaml
 
-from ..upstream.cache import shared_packages_dir
+from ..upstream.cache import package_name, shared_packages_dir
 
 NOTIFICATION_GROUP = "notification.toolkit.fluxcd.io"
 _LOCK = threading.Lock()
 
 
-def upstream_charts_root() -> Path:
-    """$INNOVATE_CHARTS, else ../shared/upstream-charts (upstream/cache.shared_packages_dir)."""
-    return shared_packages_dir()
-
-
 def notification_crd_root(flux2_version: str, helm: Path, workdir: Path, charts: Path | None = None) -> Path:
     """A directory holding the notification CRDs of flux2 chart `flux2_version` (rendered once)."""
-    package = (charts or upstream_charts_root()) / f"flux2-{flux2_version}.tgz"
+    package = (charts or shared_packages_dir()) / package_name("flux2", flux2_version)
     out = workdir / f"flux2-{flux2_version}-notification-crds"
     with _LOCK:
         target = out / "notification-crds.yaml"

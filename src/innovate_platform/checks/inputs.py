@@ -3,7 +3,6 @@ GitOps tree and the Helm-rendered charts of every environment."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -193,8 +192,9 @@ class CheckInputs:
 
     @property
     def helm(self) -> Path:
-        local = self.tools_root / ".tools" / "bin" / "helm"
-        found = local if local.exists() else (Path(p) if (p := shutil.which("helm")) else None)
+        from ..upstream.cache import find_helm
+
+        found = find_helm(self.tools_root)
         if found is None:
             raise CheckUnavailable("helm is not installed (.tools/bin/helm); run `make setup`")
         return found

@@ -16,7 +16,7 @@ import yaml
 
 from ..config import Environment, NodeGroup, Platform
 from ..config.catalog import INSTANCE_CATALOG
-from ..upstream.cache import CHARTS_ENV, shared_packages_dir
+from ..upstream.cache import CHARTS_ENV
 from .inputs import CheckInputs, ManifestFile
 from .karpenter_requirements import Requirement, Requirements, pod_requirement_terms, tolerates
 from .kubernetes import describe
@@ -28,11 +28,6 @@ from .pod_security import pod_spec_of
 NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
 ZONE_FIX = ("remove min_zones from this pool in platform.yaml (minValues on topology.kubernetes.io/zone): the pods' "
             "zone spread narrows every NodeClaim to one zone (kubernetes-sigs/karpenter#2999); the spread itself spreads the nodes")
-
-
-def chart_dir() -> Path:
-    """$INNOVATE_CHARTS, else ../shared/upstream-charts next to the project."""
-    return shared_packages_dir()
 
 
 @lru_cache(maxsize=4)

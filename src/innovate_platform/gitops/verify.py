@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from ..checks.flux_crds import is_notification, notification_crd_root
 from ..checks.inputs import PROJECT_ROOT
 from ..checks.manifests import Finding, SubstitutionError, substitute, validate_documents
 from ..config import Environment, Platform
+from ..upstream.cache import find_helm
 from ..naming import (ALB_LOG_BUCKET_VAR, CERTIFICATE_ARN_VAR, USER_POOL_ARN_VAR, USER_POOL_CLIENT_ID_VAR, USER_POOL_DOMAIN_VAR,
                       USER_POOL_ISSUER_VAR, WAF_ACL_ARN_VAR, alb_log_bucket_name, cluster_var_names, host_var,
                       interruption_queue_name, user_pool_domain_prefix, user_pool_issuer, web_acl_name, workload_roles)
@@ -84,8 +84,7 @@ def verify_tree(platform: Platform, root: str | os.PathLike[str] = ".") -> list[
 
 def _notification_root(platform: Platform) -> Path:
     """The pinned flux2 chart's notification CRDs (checks/flux_crds.py), rendered once per process."""
-    helm = PROJECT_ROOT / ".tools" / "bin" / "helm"
-    found = helm if helm.exists() else (Path(p) if (p := shutil.which("helm")) else None)
+    found = find_helm(PROJECT_ROOT)
     if found is None:
         raise FileNotFoundError("helm is not installed (.tools/bin/helm): the Flux notification CRDs cannot be rendered; run `make setup`")
     workdir = Path(tempfile.gettempdir()) / f"innovate-flux-crds-{os.getpid()}"

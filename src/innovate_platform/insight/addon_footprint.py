@@ -9,7 +9,6 @@ cache, so this costs a helm run per release only the first time.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import yaml
@@ -19,7 +18,7 @@ from ..config import ConfigError, Environment, Platform
 from ..gitops.bootstrap import TREE_ROOT
 from ..gitops.objects import SYSTEM_NODE_SELECTOR
 from ..gitops.verify import placeholder_cluster_vars
-from ..upstream.cache import cache_dir
+from ..upstream.cache import cache_dir, find_helm
 from ..upstream.releases import Release, flux_release, tree_releases
 from ..upstream.render import Renderer
 from .addons import AddonPods
@@ -30,8 +29,7 @@ WORKLOADS = ("Deployment", "StatefulSet")
 
 
 def _helm() -> Path:
-    local = REPO_ROOT / ".tools" / "bin" / "helm"
-    found = local if local.exists() else (Path(p) if (p := shutil.which("helm")) else None)
+    found = find_helm(REPO_ROOT)
     if found is None:
         raise ConfigError("helm is not installed (.tools/bin/helm): the add-on footprint is rendered from the charts; run `make setup`")
     return found

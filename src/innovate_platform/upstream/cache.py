@@ -7,6 +7,7 @@ point it at ../shared/upstream-charts. `innovate charts pull` fills it with `hel
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,16 @@ def shared_packages_dir() -> Path:
     if os.environ.get(CHARTS_ENV):
         return Path(os.environ[CHARTS_ENV]).expanduser()
     return Path(__file__).resolve().parents[3].parent / "shared" / "upstream-charts"
+
+
+def find_helm(tools_root: Path) -> Path | None:
+    """The project's helm (`<tools_root>/.tools/bin/helm`, which `make setup` installs), else the one on
+    PATH, else None (each caller says what it could not do without it)."""
+    local = tools_root / ".tools" / "bin" / "helm"
+    if local.exists():
+        return local
+    found = shutil.which("helm")
+    return Path(found) if found else None
 
 
 def package_name(chart: str, version: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,19 +11,11 @@ from rich.console import Console
 from ..cli_common import fail
 
 from ..config import ConfigError, load_platform
-from .cache import CHARTS_ENV, PullError, cache_dir, pull
+from .cache import CHARTS_ENV, PullError, cache_dir, find_helm, pull
 
 charts_app = typer.Typer(help="The chart cache: the upstream chart packages `innovate check` renders.", no_args_is_help=True)
 console = Console()
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-
-
-def _helm() -> Path | None:
-    local = PROJECT_ROOT / ".tools" / "bin" / "helm"
-    if local.exists():
-        return local
-    found = shutil.which("helm")
-    return Path(found) if found else None
 
 
 @charts_app.command("pull")
@@ -38,7 +29,7 @@ def pull_command(
         platform = load_platform(config)
     except ConfigError as exc:
         raise fail(str(exc), 2) from None
-    helm = _helm()
+    helm = find_helm(PROJECT_ROOT)
     if helm is None:
         raise fail("helm is not installed (.tools/bin/helm); run `make setup`", 1)
     cache = cache_dir(charts)
