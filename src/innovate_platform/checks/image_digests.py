@@ -224,26 +224,20 @@ def repository_image_findings(inputs) -> list[Finding]:
     return dockerfile_findings(inputs.root, registry) + workflow_findings(inputs.root, registry)
 
 
-def upstream_findings(inputs, env: str, objects: list[tuple[str, dict]], registry: str) -> list[Finding]:
-    """The upstream charts rendered with the values Flux (or CDK, for flux2) passes, as `upstream-charts` does."""
-    from ..upstream.releases import flux_release, tree_releases
-    from .inputs import parse_yaml
-    from .upstream_charts import _shared, flatten
+def upstream_findings(inputs, env: str, registry: str) -> list[Finding]:
+    """The upstream charts rendered with the values Flux (or CDK, for flux2) passes, as `upstream-charts`
+    renders them (upstream_charts.upstream_renders, shared with that check)."""
+    from .upstream_charts import upstream_renders
 
-    shared = _shared(inputs)
-    releases = [flux_release(inputs.platform, env, inputs.charts_dir)] + tree_releases(env, objects, inputs.charts_dir, inputs.root)
     out = []
-    for release in releases:
+    for release, _, objects in upstream_renders(inputs, env):
         if release.version is None:
             continue  # a chart of this repository: inputs.charts() renders it
-        result = shared.renderer.render(release.path, release.name, release.namespace, release.values,
-                                        release.values_files) if release.path is not None else None
-        if result is None or not result.ok:
+        if objects is None:
             out.append(Finding(env, release.where, "", f"{release.label} was not rendered, so its images are unchecked",
                                "see the upstream-charts check (chart cache, values)", NOTE))
             continue
-        out += object_findings(env, f"{release.where} -> {release.label}", flatten(parse_yaml(result.text)), registry,
-                               upstream=True)
+        out += object_findings(env, f"{release.where} -> {release.label}", objects, registry, upstream=True)
     return out
 
 
@@ -255,4 +249,4 @@ def cluster_image_findings(inputs, env: str) -> list[Finding]:
     for file in gitops + inputs.charts().for_env(env):
         out += object_findings(env, file.path, file.objects(), registry)
         out += rewrite_findings(env, file.path, file.docs, registry)
-    return out + upstream_findings(inputs, env, [(f.path, o) for f in gitops for o in f.objects()], registry)
+    return out + upstream_findings(inputs, env, registry)

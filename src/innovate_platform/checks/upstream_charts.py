@@ -22,7 +22,7 @@ from ..gitops.flux_values import git_repository, root_kustomization
 from ..upstream.cache import missing_packages
 from ..upstream.effect import dotted, has_effect, leaves, marked, shape, shown
 from ..upstream.releases import Release, flux_release, tree_releases
-from ..upstream.render import Renderer, content_digest
+from ..upstream.render import Rendered, Renderer, content_digest
 from .inputs import CheckInputs, parse_yaml
 from .kubernetes import api_version_finding, describe
 from .manifests import CrdVersion, strict_schema, validate_core, validate_custom_resource
@@ -47,6 +47,27 @@ class Shared:
 
 def _shared(inputs: CheckInputs) -> Shared:
     return inputs._once("upstream-renderer", lambda: Shared(inputs.helm, inputs.platform.versions.kubernetes))  # noqa: SLF001
+
+
+def upstream_renders(inputs: CheckInputs, env: str) -> list[tuple[Release, Rendered | None, list[dict] | None]]:
+    """(release, helm's render or None without a package, its objects or None when it failed) for flux2
+    and every upstream HelmRelease of the environment's tree: rendered and parsed once per run, for
+    this check and platform-security's image rule."""
+    return inputs._once(f"upstream-renders:{env}", lambda: _render_releases(inputs, env))  # noqa: SLF001
+
+
+def _render_releases(inputs: CheckInputs, env: str) -> list[tuple[Release, Rendered | None, list[dict] | None]]:
+    shared, cache = _shared(inputs), inputs.charts_dir
+    objects = [(f.path, o) for f in inputs.gitops().for_env(env) for o in f.objects()]
+    releases = [flux_release(inputs.platform, env, cache)] + tree_releases(env, objects, cache, inputs.root)
+    renderable = [r for r in releases if r.path is not None]
+    results = dict(zip(renderable, shared.pool.map(
+        lambda r: shared.renderer.render(r.path, r.name, r.namespace, r.values, r.values_files), renderable)))
+    out = []
+    for release in releases:
+        result = results.get(release)
+        out.append((release, result, flatten(parse_yaml(result.text)) if result is not None and result.ok else None))
+    return out
 
 
 def crd_index(docs: list[dict]) -> dict[tuple[str, str], CrdVersion]:
@@ -191,19 +212,17 @@ def run(inputs: CheckInputs, env: str) -> Timed:
     objects = [(f.path, o) for f in inputs.gitops().for_env(env) for o in f.objects()]
     findings = [Finding(env, "platform.yaml", f"versions.charts.{m.chart}", m.message(cache), PULL_FIX)
                 for m in missing_packages(platform, cache)]
-    releases = [flux_release(platform, env, cache)] + tree_releases(env, objects, cache, inputs.root)
-    renderable = [r for r in releases if r.path is not None]
+    releases = upstream_renders(inputs, env)
     findings += [Finding(env, r.where, "", f"{r.chart} {r.version} has no package in the chart cache {cache}", PULL_FIX)
-                 for r in releases if r.path is None and r.version is None]
-    baselines = list(shared.pool.map(lambda r: shared.renderer.render(r.path, r.name, r.namespace, r.values, r.values_files),
-                                     renderable))
+                 for r, _, _ in releases if r.path is None and r.version is None]
+    renderable = [(r, result) for r, result, _ in releases if result is not None]
     docs: dict[Release, list[dict]] = {}
-    for release, result in zip(renderable, baselines):
-        if not result.ok:
+    for release, result, objs in releases:
+        if result is not None and not result.ok:
             findings.append(Finding(env, release.where, "", f"helm template of {release.label} failed: {result.error}",
                                     "fix the values (or the pin) until the chart renders for the cluster's Kubernetes version"))
-            continue
-        docs[release] = flatten(parse_yaml(result.text))
+        elif objs is not None:
+            docs[release] = objs
     crds = crd_index([d for ds in docs.values() for d in ds])
     levels = _levels(objects)
     version = platform.versions.kubernetes
@@ -211,7 +230,7 @@ def run(inputs: CheckInputs, env: str) -> Timed:
     for release, rendered in docs.items():
         findings += release_findings(env, release, rendered, crds, levels, version)
         findings += readiness_gate_findings(env, release, rendered, labels)
-    for release, result in zip(renderable, baselines):
+    for release, result in renderable:
         if result.ok:
             findings += [Finding(env, release.where, f"values.{key}",
                                  f"value {key} has no effect on chart {release.label}: the render is the same with it "
